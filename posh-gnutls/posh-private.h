@@ -11,7 +11,9 @@
  *   posh-fetch.c        PoshFetcher: libsoup hop loop (redirects, url, limits)
  *   posh-cache.c        PoshCache: expiry-bounded cache + in-flight sharing
  *   posh-verifier.c     PoshVerifier GObject: configuration, glue
- *   posh-gnutls.c       the <gnutls/dane.h>-style face over PoshVerifier
+ *   posh-tls.c          GIO TLS integration (accept-certificate helpers)
+ *   posh-query.c        GnuTLS face, offline part: queries, raw verify, texts
+ *   posh-gnutls.c       GnuTLS face, state and network part (over PoshVerifier)
  *
  * Nothing here is exported: all symbols start with _posh_ and the library
  * is built with hidden visibility.
@@ -167,5 +169,7 @@ int       _posh_error_to_code     (const GError *error);
  * installed). */
 gint64    _posh_verifier_now      (PoshVerifier *verifier);
 gint64    _posh_verifier_cache_now (PoshVerifier *verifier);
+/* The parse limits configured on the verifier (max lifetime, caps). */
+const PoshParseLimits *_posh_verifier_get_parse_limits (PoshVerifier *verifier);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include <posh-gnutls/posh-document.h>
 #include <posh-gnutls/posh-verify.h>
 #include <posh-gnutls/posh-verifier.h>
+#include <posh-gnutls/posh-tls.h>
 #include <posh-gnutls/posh-gnutls.h>
 
 #undef POSH_INSIDE

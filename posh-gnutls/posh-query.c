@@ -1,0 +1,8 @@
+/* posh-query.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "posh-private.h"
