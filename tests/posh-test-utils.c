@@ -1,0 +1,117 @@
+/* posh-test-utils.c: helpers shared by the C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "posh-test-utils.h"
+
+#include <locale.h>
+
+void
+posh_test_init (int    *argc,
+                char ***argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+char *
+posh_test_file (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "files", name, NULL);
+}
+
+GBytes *
+posh_test_file_bytes (const char *name)
+{
+  g_autofree char *path = posh_test_file (name);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, len);
+}
+
+GTlsDatabase *
+posh_test_tls_database (void)
+{
+  g_autofree char *path = posh_test_file ("ca.pem");
+  g_autoptr(GError) error = NULL;
+  GTlsDatabase *database;
+
+  database = g_tls_file_database_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (database);
+  return database;
+}
+
+gboolean
+posh_test_have_tls (void)
+{
+  return g_tls_backend_supports_tls (g_tls_backend_get_default ());
+}
+
+gint64
+posh_test_clock_now (gpointer user_data)
+{
+  PoshTestClock *clock = user_data;
+
+  return clock->now;
+}
+
+void
+posh_test_clock_advance (PoshTestClock *clock,
+                         gint64         seconds)
+{
+  clock->now += seconds;
+}
+
+void
+posh_test_async_result_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+void
+posh_test_wait_async_result (GAsyncResult **slot)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  while (*slot == NULL)
+    g_main_context_iteration (context, TRUE);
+}
+
+void
+posh_test_drain_main_context (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  while (g_main_context_iteration (context, FALSE))
+    ;
+}
+
+char *
+posh_test_fingerprints_json (const char *sha256,
+                             guint64     expires)
+{
+  return g_strdup_printf ("{\"fingerprints\":[{\"sha-256\":\"%s\"}],"
+                          "\"expires\":%" G_GUINT64_FORMAT "}",
+                          sha256, expires);
+}
+
+char *
+posh_test_reference_json (const char *url,
+                          guint64     expires)
+{
+  return g_strdup_printf ("{\"url\":\"%s\",\"expires\":%" G_GUINT64_FORMAT "}",
+                          url, expires);
+}

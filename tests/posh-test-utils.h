@@ -1,0 +1,106 @@
+/* posh-test-utils.h: helpers shared by the C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Usage:
+ *
+ *   int
+ *   main (int argc, char **argv)
+ *   {
+ *     posh_test_init (&argc, &argv);
+ *     g_test_add_func ("/fetch/R1/path", test_path);
+ *     return g_test_run ();
+ *   }
+ *
+ *   static void
+ *   test_path (void)
+ *   {
+ *     POSH_TEST_SKIP_IF_NO_TLS ();
+ *     g_autoptr(GTlsDatabase) db = posh_test_tls_database ();  // trusts tests/files/ca.pem
+ *     ...
+ *   }
+ *
+ * Fake clock (a PoshClockFunc / PoshFetchClock):
+ *
+ *   PoshTestClock clock = { .now = 1700000000 };
+ *   posh_verifier_set_clock (verifier, posh_test_clock_now, &clock, NULL);
+ *   clock.now += 61;                       // or posh_test_clock_advance (&clock, 61)
+ *
+ * Waiting for an async result on the thread-default main context:
+ *
+ *   g_autoptr(GAsyncResult) result = NULL;
+ *   _posh_fetcher_fetch_async (f, "example.com", "xmpp-client", FALSE, NULL,
+ *                              posh_test_async_result_cb, &result);
+ *   posh_test_wait_async_result (&result);   // iterates until the callback ran
+ *   doc = _posh_fetcher_fetch_finish (f, result, &error);
+ *
+ * posh_test_async_result_cb asserts that it is called only once per slot.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init (with G_TEST_OPTION_ISOLATE_DIRS), setlocale (LC_ALL, ""),
+ * assertions fatal (g_test_set_nonfatal_assertions is NOT called). */
+void          posh_test_init              (int    *argc,
+                                           char ***argv);
+
+/* Absolute path of tests/files/NAME (in the source tree). (transfer full) */
+char         *posh_test_file              (const char *name);
+
+/* Contents of tests/files/NAME; asserts it exists. (transfer full) */
+GBytes       *posh_test_file_bytes        (const char *name);
+
+/* A GTlsFileDatabase trusting only tests/files/ca.pem. (transfer full) */
+GTlsDatabase *posh_test_tls_database      (void);
+
+/* TRUE when glib-networking provides TLS. */
+gboolean      posh_test_have_tls          (void);
+
+/* Skip the current test (and return) when TLS is unavailable. */
+#define POSH_TEST_SKIP_IF_NO_TLS()                                  \
+  G_STMT_START                                                      \
+  {                                                                 \
+    if (!posh_test_have_tls ())                                     \
+      {                                                             \
+        g_test_skip ("TLS is not available (glib-networking)");     \
+        return;                                                     \
+      }                                                             \
+  }                                                                 \
+  G_STMT_END
+
+/* A settable clock in seconds since the epoch. */
+typedef struct
+{
+  gint64 now;
+} PoshTestClock;
+
+/* Matches PoshClockFunc / PoshFetchClock: user_data is a PoshTestClock *. */
+gint64        posh_test_clock_now         (gpointer       user_data);
+void          posh_test_clock_advance     (PoshTestClock *clock,
+                                           gint64         seconds);
+
+/* GAsyncReadyCallback: user_data is a GAsyncResult ** that must be NULL;
+ * stores a reference to the result (asserts if called twice). */
+void          posh_test_async_result_cb   (GObject       *source,
+                                           GAsyncResult  *result,
+                                           gpointer       user_data);
+/* Iterate the thread-default main context until *slot is set. */
+void          posh_test_wait_async_result (GAsyncResult **slot);
+
+/* Iterate the thread-default main context without blocking until nothing
+ * is pending (lets late callbacks run, e.g. to prove one is NOT called). */
+void          posh_test_drain_main_context (void);
+
+/* A fingerprints document: {"fingerprints":[{"sha-256":"FP"}],"expires":N}
+ * (transfer full) */
+char         *posh_test_fingerprints_json (const char *sha256,
+                                           guint64     expires);
+/* A reference document: {"url":"URL","expires":N} (transfer full) */
+char         *posh_test_reference_json    (const char *url,
+                                           guint64     expires);
+
+G_END_DECLS
