@@ -172,4 +172,33 @@ gint64    _posh_verifier_cache_now (PoshVerifier *verifier);
 /* The parse limits configured on the verifier (max lifetime, caps). */
 const PoshParseLimits *_posh_verifier_get_parse_limits (PoshVerifier *verifier);
 
+/* The verification flow (normalise, cache, in-flight, fetch, store, raw
+ * verify) for a DER leaf, with explicit verify flags; the GnuTLS face uses
+ * these, posh_verifier_verify_certificate*() wrap them. */
+gboolean  _posh_verifier_verify_der        (PoshVerifier        *verifier,
+                                            const guint8        *der,
+                                            gsize                der_len,
+                                            const char          *domain,
+                                            const char          *service,
+                                            PoshVerifyFlags      flags,
+                                            PoshVerifyStatus    *status,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
+/* der: (transfer none), a ref is kept */
+void      _posh_verifier_verify_der_async  (PoshVerifier        *verifier,
+                                            GBytes              *der,
+                                            const char          *domain,
+                                            const char          *service,
+                                            PoshVerifyFlags      flags,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean  _posh_verifier_verify_der_finish (PoshVerifier        *verifier,
+                                            GAsyncResult        *result,
+                                            PoshVerifyStatus    *status,
+                                            GError             **error);
+/* Number of live cache entries / fetches in flight (tests, benchmarks). */
+guint     _posh_verifier_get_cache_size    (PoshVerifier        *verifier);
+guint     _posh_verifier_get_n_inflight    (PoshVerifier        *verifier);
+
 G_END_DECLS

@@ -1,0 +1,73 @@
+/* posh-cache-private.h: PoshCache, the expiry-bounded document cache and
+ * the table of fetches in flight (never installed)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A PoshCache is not thread-safe: its owner (PoshVerifier) serialises every
+ * call with its own lock. Times are plain seconds on the owner's cache
+ * clock; an entry is valid while now < expiry.
+ */
+
+#pragma once
+
+#include "posh-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _PoshCache PoshCache;
+
+/* The cache key (spec E22, E23): normalised Source Domain, normalised
+ * service name, path mode. Lookups take a key on the stack. */
+typedef struct
+{
+  const char *domain;   /* (not nullable) */
+  const char *service;  /* (not nullable) */
+  gboolean    legacy;
+} PoshCacheKey;
+
+PoshCache    *_posh_cache_new             (void);
+void          _posh_cache_free            (PoshCache          *cache);
+
+/* Looks up a valid entry. Returns FALSE when absent or expired (an expired
+ * entry is dropped). On TRUE exactly one of *document (transfer none) and
+ * *error (transfer none) is set: the stored document, or the stored error
+ * of a negative entry. Both out arguments may be NULL. Allocation-free. */
+gboolean      _posh_cache_lookup          (PoshCache          *cache,
+                                           const PoshCacheKey *key,
+                                           gint64              now,
+                                           PoshDocument      **document,
+                                           const GError      **error);
+/* Stores a document (a new ref is taken) valid until expiry, replacing any
+ * entry under the key. */
+void          _posh_cache_store_document  (PoshCache          *cache,
+                                           const PoshCacheKey *key,
+                                           PoshDocument       *document,
+                                           gint64              expiry);
+/* Stores a negative entry (a copy of error) valid until expiry. */
+void          _posh_cache_store_error     (PoshCache          *cache,
+                                           const PoshCacheKey *key,
+                                           const GError       *error,
+                                           gint64              expiry);
+void          _posh_cache_remove          (PoshCache          *cache,
+                                           const PoshCacheKey *key);
+/* Drops every entry; the in-flight table is left alone. */
+void          _posh_cache_clear           (PoshCache          *cache);
+/* Drops the entries expired at now; returns how many were dropped. */
+guint         _posh_cache_expire          (PoshCache          *cache,
+                                           gint64              now);
+guint         _posh_cache_get_size        (PoshCache          *cache);
+
+/* The in-flight table: key -> an opaque pointer owned by the caller (the
+ * verifier's shared fetch). The key is copied. */
+gpointer      _posh_cache_lookup_inflight (PoshCache          *cache,
+                                           const PoshCacheKey *key);
+void          _posh_cache_add_inflight    (PoshCache          *cache,
+                                           const PoshCacheKey *key,
+                                           gpointer            inflight);
+/* Removes the key only if it maps to inflight; TRUE if it did. */
+gboolean      _posh_cache_remove_inflight (PoshCache          *cache,
+                                           const PoshCacheKey *key,
+                                           gpointer            inflight);
+guint         _posh_cache_get_n_inflight  (PoshCache          *cache);
+
+G_END_DECLS
