@@ -59,7 +59,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "posh-private.h"
+#include "posh-document-private.h"
 
 struct _PoshDocument
 {
@@ -106,534 +106,6 @@ _posh_parse_limits_init (PoshParseLimits *limits)
   limits->max_lifetime = POSH_DEFAULT_MAX_LIFETIME;
 }
 
-/* ---- strict RFC 8259 scanner ------------------------------------------- *
- *
- * json-glib 1.6 accepts much that is not JSON, keeps the last of duplicate
- * members silently, misreads integers of 2^63 and above, and recurses without
- * bound. So the raw text is checked here first, iteratively with an explicit
- * stack bounded by max_depth, and json-glib only ever sees text that passed.
- * The scanner also keeps the literal of the top-level "expires" member.
- */
-
-/* json-glib recurses once per level; whatever the configured limit, never
- * hand it more levels than a small thread stack survives. */
-#define DEPTH_CEILING 256
-
-typedef enum
-{
-  EXPIRES_ABSENT,
-  EXPIRES_INTEGER,      /* a non-negative integer literal */
-  EXPIRES_NEGATIVE,     /* an integer literal with a minus sign */
-  EXPIRES_NOT_INTEGER,  /* a number with a fraction or an exponent */
-  EXPIRES_OTHER,        /* not a number */
-} ExpiresKind;
-
-typedef enum
-{
-  SCAN_VALUE,
-  SCAN_MEMBER,
-  SCAN_AFTER_VALUE,
-} ScanState;
-
-typedef struct
-{
-  gboolean    object;
-  GHashTable *names;    /* (nullable): member names seen so far */
-} ScanFrame;
-
-typedef struct
-{
-  const char  *start;
-  const char  *p;
-  const char  *end;
-  guint        max_depth;
-  guint        depth;
-  ScanFrame   *frames;
-  gboolean     capture_expires;
-  ExpiresKind  expires_kind;
-  guint64      expires;       /* saturated at G_MAXUINT64 */
-  char         top_char;      /* first character of the top-level value */
-  GError     **error;
-} Scanner;
-
-static gboolean G_GNUC_PRINTF (3, 4)
-scan_fail (Scanner    *s,
-           int         code,
-           const char *format,
-           ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (s->error, POSH_DOCUMENT_ERROR, code,
-               "Invalid JSON at byte %" G_GSIZE_FORMAT ": %s",
-               (gsize) (s->p - s->start), what);
-  return FALSE;
-}
-
-static gboolean
-scan_syntax (Scanner    *s,
-             const char *what)
-{
-  if (s->p >= s->end)
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "unexpected end of text, expected %s", what);
-  if ((guchar) *s->p < 0x20 || (guchar) *s->p >= 0x7f)
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "unexpected byte 0x%02x, expected %s",
-                      (guchar) *s->p, what);
-  return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                    "unexpected character “%c”, expected %s", *s->p, what);
-}
-
-static void
-scan_skip_ws (Scanner *s)
-{
-  while (s->p < s->end &&
-         (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-    s->p++;
-}
-
-static gboolean
-scan_peek (Scanner *s,
-           char     c)
-{
-  return s->p < s->end && *s->p == c;
-}
-
-static gboolean
-scan_push (Scanner *s,
-           gboolean object)
-{
-  if (s->depth >= s->max_depth)
-    return scan_fail (s, POSH_DOCUMENT_ERROR_TOO_DEEP,
-                      "nesting deeper than %u levels", s->max_depth);
-  s->frames[s->depth].object = object;
-  s->frames[s->depth].names = NULL;
-  s->depth++;
-  s->p++;
-  return TRUE;
-}
-
-static void
-scan_pop (Scanner *s)
-{
-  s->depth--;
-  g_clear_pointer (&s->frames[s->depth].names, g_hash_table_unref);
-  s->p++;
-}
-
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Reads the four hex digits of a \u escape; s->p is on the 'u'. */
-static gboolean
-scan_hex4 (Scanner  *s,
-           gunichar *out)
-{
-  gunichar value = 0;
-
-  s->p++;
-  for (int i = 0; i < 4; i++, s->p++)
-    {
-      int v = s->p < s->end ? hex_value (*s->p) : -1;
-
-      if (v < 0)
-        return scan_syntax (s, "four hexadecimal digits after “\\u”");
-      value = (value << 4) | (gunichar) v;
-    }
-  *out = value;
-  return TRUE;
-}
-
-/* A \u escape, with its low surrogate if it is a high one. s->p is on 'u'. */
-static gboolean
-scan_unicode_escape (Scanner  *s,
-                     gunichar *out)
-{
-  gunichar low;
-
-  if (!scan_hex4 (s, out))
-    return FALSE;
-  if (*out == 0)
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "“\\u0000” is not allowed in a string");
-  if (*out >= 0xdc00 && *out <= 0xdfff)
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "unpaired low surrogate in a “\\u” escape");
-  if (*out < 0xd800 || *out > 0xdbff)
-    return TRUE;
-
-  if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "unpaired high surrogate in a “\\u” escape");
-  s->p++;
-  if (!scan_hex4 (s, &low))
-    return FALSE;
-  if (low < 0xdc00 || low > 0xdfff)
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "unpaired high surrogate in a “\\u” escape");
-  *out = 0x10000 + ((*out - 0xd800) << 10) + (low - 0xdc00);
-  return TRUE;
-}
-
-static gboolean
-scan_escape (Scanner *s,
-             GString *out)
-{
-  static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
-  gunichar c;
-
-  s->p++;
-  if (scan_peek (s, 'u'))
-    {
-      if (!scan_unicode_escape (s, &c))
-        return FALSE;
-      if (out != NULL)
-        g_string_append_unichar (out, c);
-      return TRUE;
-    }
-  for (gsize i = 0; s->p < s->end && i + 1 < sizeof (escapes); i += 2)
-    {
-      if (*s->p == escapes[i])
-        {
-          if (out != NULL)
-            g_string_append_c (out, escapes[i + 1]);
-          s->p++;
-          return TRUE;
-        }
-    }
-  return scan_syntax (s, "an escape sequence");
-}
-
-/* A string; s->p is on the opening quote. Decoded into out if non-NULL.
- * The text is known to be valid UTF-8. */
-static gboolean
-scan_string (Scanner *s,
-             GString *out)
-{
-  s->p++;
-  while (s->p < s->end && *s->p != '"')
-    {
-      if ((guchar) *s->p < 0x20)
-        return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                          "unescaped control character in a string");
-      if (*s->p == '\\')
-        {
-          if (!scan_escape (s, out))
-            return FALSE;
-          continue;
-        }
-      if (out != NULL)
-        g_string_append_c (out, *s->p);
-      s->p++;
-    }
-  if (s->p >= s->end)
-    return scan_syntax (s, "the end of the string");
-  s->p++;
-  return TRUE;
-}
-
-static gboolean
-scan_digits (Scanner *s)
-{
-  const char *first = s->p;
-
-  while (s->p < s->end && g_ascii_isdigit (*s->p))
-    s->p++;
-  return s->p > first;
-}
-
-static void
-scan_record_expires (Scanner    *s,
-                     gboolean    negative,
-                     gboolean    integer,
-                     const char *digits,
-                     const char *digits_end)
-{
-  guint64 value = 0;
-
-  if (!integer)
-    {
-      s->expires_kind = EXPIRES_NOT_INTEGER;
-      return;
-    }
-  if (negative)
-    {
-      s->expires_kind = EXPIRES_NEGATIVE;
-      return;
-    }
-  for (const char *d = digits; d < digits_end; d++)
-    {
-      guint digit = (guint) (*d - '0');
-
-      if (value > (G_MAXUINT64 - digit) / 10)
-        {
-          value = G_MAXUINT64;
-          break;
-        }
-      value = value * 10 + digit;
-    }
-  s->expires_kind = EXPIRES_INTEGER;
-  s->expires = value;
-}
-
-/* RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
-static gboolean
-scan_number (Scanner  *s,
-             gboolean  capture)
-{
-  gboolean negative = FALSE, integer = TRUE;
-  const char *digits, *digits_end;
-
-  if (scan_peek (s, '-'))
-    {
-      negative = TRUE;
-      s->p++;
-    }
-  digits = s->p;
-  if (scan_peek (s, '0'))
-    s->p++;
-  else if (!scan_digits (s))
-    return scan_syntax (s, "a digit");
-  if (s->p < s->end && g_ascii_isdigit (*s->p))
-    return scan_fail (s, POSH_DOCUMENT_ERROR_SYNTAX,
-                      "a number must not have a leading zero");
-  digits_end = s->p;
-
-  if (scan_peek (s, '.'))
-    {
-      integer = FALSE;
-      s->p++;
-      if (!scan_digits (s))
-        return scan_syntax (s, "a digit after the decimal point");
-    }
-  if (scan_peek (s, 'e') || scan_peek (s, 'E'))
-    {
-      integer = FALSE;
-      s->p++;
-      if (scan_peek (s, '+') || scan_peek (s, '-'))
-        s->p++;
-      if (!scan_digits (s))
-        return scan_syntax (s, "a digit in the exponent");
-    }
-  if (capture)
-    scan_record_expires (s, negative, integer, digits, digits_end);
-  return TRUE;
-}
-
-static gboolean
-scan_literal (Scanner *s)
-{
-  static const char *const literals[] = { "true", "false", "null" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (literals); i++)
-    {
-      gsize len = strlen (literals[i]);
-
-      if ((gsize) (s->end - s->p) >= len && memcmp (s->p, literals[i], len) == 0)
-        {
-          s->p += len;
-          return TRUE;
-        }
-    }
-  return scan_syntax (s, "a value");
-}
-
-/* An object or array; s->p is on its opening bracket. */
-static gboolean
-scan_open (Scanner   *s,
-           ScanState *state)
-{
-  gboolean object = *s->p == '{';
-
-  if (!scan_push (s, object))
-    return FALSE;
-  scan_skip_ws (s);
-  if (scan_peek (s, object ? '}' : ']'))
-    scan_pop (s);
-  else
-    *state = object ? SCAN_MEMBER : SCAN_VALUE;
-  return TRUE;
-}
-
-static gboolean
-scan_value (Scanner   *s,
-            ScanState *state)
-{
-  gboolean capture = s->capture_expires;
-
-  s->capture_expires = FALSE;
-  scan_skip_ws (s);
-  if (s->p >= s->end)
-    return scan_syntax (s, "a value");
-  if (s->depth == 0)
-    s->top_char = *s->p;
-  if (capture && *s->p != '-' && !g_ascii_isdigit (*s->p))
-    s->expires_kind = EXPIRES_OTHER;
-
-  *state = SCAN_AFTER_VALUE;
-  switch (*s->p)
-    {
-    case '{':
-    case '[':
-      return scan_open (s, state);
-    case '"':
-      return scan_string (s, NULL);
-    case '-':
-    case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
-      return scan_number (s, capture);
-    default:
-      return scan_literal (s);
-    }
-}
-
-static gboolean
-scan_member (Scanner *s)
-{
-  ScanFrame *frame = &s->frames[s->depth - 1];
-  g_autoptr(GString) name = g_string_new (NULL);
-
-  scan_skip_ws (s);
-  if (!scan_peek (s, '"'))
-    return scan_syntax (s, "a member name");
-  if (!scan_string (s, name))
-    return FALSE;
-
-  /* E8: a duplicate is a spoofing vector, whatever json-glib would keep. */
-  if (frame->names == NULL)
-    frame->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (g_hash_table_contains (frame->names, name->str))
-    return scan_fail (s, POSH_DOCUMENT_ERROR_DUPLICATE_MEMBER,
-                      "the member “%s” appears twice in one object", name->str);
-
-  s->capture_expires = s->depth == 1 && strcmp (name->str, "expires") == 0;
-  g_hash_table_add (frame->names, g_string_free (g_steal_pointer (&name), FALSE));
-
-  scan_skip_ws (s);
-  if (!scan_peek (s, ':'))
-    return scan_syntax (s, "“:”");
-  s->p++;
-  return TRUE;
-}
-
-static gboolean
-scan_after_value (Scanner   *s,
-                  ScanState *state)
-{
-  gboolean object = s->frames[s->depth - 1].object;
-
-  scan_skip_ws (s);
-  if (scan_peek (s, ','))
-    {
-      s->p++;
-      *state = object ? SCAN_MEMBER : SCAN_VALUE;
-      return TRUE;
-    }
-  if (scan_peek (s, object ? '}' : ']'))
-    {
-      scan_pop (s);
-      return TRUE;
-    }
-  return scan_syntax (s, object ? "“,” or “}”" : "“,” or “]”");
-}
-
-static gboolean
-scan_run (Scanner *s)
-{
-  ScanState state = SCAN_VALUE;
-
-  for (;;)
-    {
-      gboolean ok;
-
-      if (state == SCAN_AFTER_VALUE && s->depth == 0)
-        break;
-      switch (state)
-        {
-        case SCAN_VALUE:
-          ok = scan_value (s, &state);
-          break;
-        case SCAN_MEMBER:
-          ok = scan_member (s);
-          state = SCAN_VALUE;
-          break;
-        case SCAN_AFTER_VALUE:
-        default:
-          ok = scan_after_value (s, &state);
-          break;
-        }
-      if (!ok)
-        return FALSE;
-    }
-
-  scan_skip_ws (s);
-  if (s->p < s->end)
-    return scan_syntax (s, "the end of the text");
-  return TRUE;
-}
-
-static gboolean
-scan_json (Scanner    *s,
-           const char *text,
-           gsize       len,
-           guint       max_depth,
-           GError    **error)
-{
-  gboolean ok;
-
-  memset (s, 0, sizeof *s);
-  s->start = s->p = text;
-  s->end = text + len;
-  s->max_depth = max_depth;
-  s->frames = g_new0 (ScanFrame, MAX (max_depth, 1));
-  s->error = error;
-
-  ok = scan_run (s);
-
-  for (guint i = 0; i < s->depth; i++)
-    g_clear_pointer (&s->frames[i].names, g_hash_table_unref);
-  g_clear_pointer (&s->frames, g_free);
-  return ok;
-}
-
-/* UTF-8 only (E18). A NUL byte is valid UTF-8, so it is left to the
- * scanner, which rejects it as a syntax error. */
-static gboolean
-check_encoding (const char  *text,
-                gsize        len,
-                GError     **error)
-{
-  const char *p = text, *end = text + len, *bad;
-
-  while (!g_utf8_validate_len (p, end - p, &bad))
-    {
-      if (*bad != '\0')
-        {
-          g_set_error (error, POSH_DOCUMENT_ERROR,
-                       POSH_DOCUMENT_ERROR_INVALID_ENCODING,
-                       "The document is not valid UTF-8 (byte %" G_GSIZE_FORMAT ")",
-                       (gsize) (bad - text));
-          return FALSE;
-        }
-      p = bad + 1;
-    }
-  return TRUE;
-}
-
 /* ---- shape (RFC 7711 §3.1, §3.2) ----------------------------------------- */
 
 static const char *
@@ -663,8 +135,8 @@ node_describe (JsonNode *node)
 }
 
 static gboolean
-check_expires (JsonObject      *root,
-               const Scanner   *s,
+check_expires (JsonObject           *root,
+               const PoshJsonFacts  *facts,
                guint64          max_lifetime,
                guint64         *expires,
                GError         **error)
@@ -678,23 +150,23 @@ check_expires (JsonObject      *root,
                            "The document has no “expires” member");
       return FALSE;
     }
-  switch (s->expires_kind)
+  switch (facts->expires_kind)
     {
-    case EXPIRES_INTEGER:
-      *expires = MIN (s->expires, max_lifetime);  /* E12 */
+    case POSH_JSON_EXPIRES_INTEGER:
+      *expires = MIN (facts->expires, max_lifetime);  /* E12 */
       return TRUE;
-    case EXPIRES_NEGATIVE:
+    case POSH_JSON_EXPIRES_NEGATIVE:
       g_set_error_literal (error, POSH_DOCUMENT_ERROR,
                            POSH_DOCUMENT_ERROR_NEGATIVE_EXPIRES,
                            "“expires” must be a non-negative integer, not a negative number");
       return FALSE;
-    case EXPIRES_NOT_INTEGER:
+    case POSH_JSON_EXPIRES_NOT_INTEGER:
       g_set_error_literal (error, POSH_DOCUMENT_ERROR,
                            POSH_DOCUMENT_ERROR_INVALID_EXPIRES,
                            "“expires” must be a non-negative integer, not a number with a fraction or an exponent");
       return FALSE;
-    case EXPIRES_ABSENT:
-    case EXPIRES_OTHER:
+    case POSH_JSON_EXPIRES_ABSENT:
+    case POSH_JSON_EXPIRES_OTHER:
     default:
       g_set_error (error, POSH_DOCUMENT_ERROR,
                    POSH_DOCUMENT_ERROR_INVALID_EXPIRES,
@@ -887,7 +359,7 @@ build_reference (JsonNode  *node,
 
 static PoshDocument *
 build_document (JsonNode               *root_node,
-                const Scanner          *s,
+                const PoshJsonFacts    *facts,
                 const PoshParseLimits  *limits,
                 GError                **error)
 {
@@ -904,7 +376,7 @@ build_document (JsonNode               *root_node,
       return NULL;
     }
   root = json_node_get_object (root_node);
-  if (!check_expires (root, s, limits->max_lifetime, &expires, error))
+  if (!check_expires (root, facts, limits->max_lifetime, &expires, error))
     return NULL;
 
   fingerprints = json_object_get_member (root, "fingerprints");
@@ -943,7 +415,7 @@ _posh_document_parse (const char             *data,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) json_error = NULL;
-  Scanner scanner;
+  PoshJsonFacts facts;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (limits != NULL, NULL);
@@ -956,13 +428,15 @@ _posh_document_parse (const char             *data,
                    G_GSIZE_FORMAT, len, limits->max_size);
       return NULL;
     }
+  if (data == NULL)
+    data = "";
   if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     {
       data += 3;
       len -= 3;
     }
-  if (!check_encoding (data, len, error) ||
-      !scan_json (&scanner, data, len, MIN (limits->max_depth, DEPTH_CEILING), error))
+  /* json-glib is lenient and unbounded: it only sees text that passed. */
+  if (!_posh_json_check (data, len, limits->max_depth, &facts, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
@@ -972,7 +446,7 @@ _posh_document_parse (const char             *data,
                    "Invalid JSON: %s", json_error->message);
       return NULL;
     }
-  return build_document (json_parser_get_root (parser), &scanner, limits, error);
+  return build_document (json_parser_get_root (parser), &facts, limits, error);
 }
 
 /* ---- constructors ------------------------------------------------------ */
@@ -1009,7 +483,7 @@ posh_document_new_from_bytes (GBytes  *json,
 
   _posh_parse_limits_init (&limits);
   data = g_bytes_get_data (json, &len);
-  return _posh_document_parse (data != NULL ? data : "", len, &limits, error);
+  return _posh_document_parse (data, len, &limits, error);
 }
 
 static GBytes *
