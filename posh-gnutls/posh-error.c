@@ -34,7 +34,7 @@ G_DEFINE_QUARK (posh-document-error-quark, posh_document_error)
 /* Indexed by -POSH_E_*; one sentence per code, each distinct. */
 static const char * const error_texts[] = {
   [-POSH_E_SUCCESS] =
-    "Success.",
+    "Success: no error occurred.",
   [-POSH_E_INITIALIZATION_ERROR] =
     "The POSH state could not be initialized.",
   [-POSH_E_FETCH_ERROR] =

@@ -89,7 +89,8 @@ posh_raw_document (posh_state_t  s,
  * Counts the fingerprints of a query: one entry for each fingerprint with
  * a hash function this library knows (`sha-256`, `sha-384`, `sha-512`,
  * `sha-1`), over all descriptors, in document order. Unknown hash names
- * (E9) are not counted. A reference document has none.
+ * (spec E9) and values that do not decode to a digest of the right size
+ * (E7) are not entries. A reference document has none.
  *
  * Returns: the number of entries, 0 for a %NULL query
  *
@@ -118,9 +119,7 @@ posh_query_entries (posh_query_t q)
  * record.
  *
  * @digest points into @q: it is valid for as long as @q is, and must not
- * be freed or modified. An entry whose value did not decode to a digest
- * of the right size (spec E7) is reported with a @digest of size 0 (and
- * NULL data): it is never matched.
+ * be freed or modified.
  *
  * Returns: %POSH_E_SUCCESS (0) on success;
  *   %POSH_E_REQUESTED_DATA_NOT_AVAILABLE when @idx is past the last entry;

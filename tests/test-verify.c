@@ -1,0 +1,603 @@
+/* test-verify.c: raw verification of a DER leaf against a document
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Known-answer tests with the certificates behind the RFC 7711 examples
+ * (spec §6, tests/files/vectors/), and a table in the style of GnuTLS's
+ * tests/dane.c: { name, document, certificate, clock, flags, expected
+ * error, expected status }, with documents written against the test PKI
+ * (tests/files/fingerprints.h).
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+
+#include "posh-private.h"
+#include "posh-test-utils.h"
+#include "files/fingerprints.h"
+
+/* Clocks, seconds since the epoch. */
+#define T_2012        G_GINT64_CONSTANT (1325376000)  /* 2012-01-01 */
+#define T_2014        G_GINT64_CONSTANT (1388534400)  /* 2014-01-01 */
+#define T_2015        G_GINT64_CONSTANT (1420070400)  /* 2015-01-01 */
+#define T_2040        G_GINT64_CONSTANT (2208988800)  /* 2040-01-01: test PKI valid */
+#define T_2090        G_GINT64_CONSTANT (3786912000)  /* 2090-01-01 */
+#define T_REAL        G_GINT64_CONSTANT (-1)          /* the wall clock */
+
+/* The RFC 7711 §3.1 examples (spec §5.1). */
+#define RFC_COMPACT \
+  "{\"fingerprints\":[{\"sha-256\":\"4/mggdlVx8A3pvHAWW5sD+qJyMtUHgiRuPjVC48N0XQ=\"," \
+  "\"sha-512\":\"25N+1hB2Vo42l9lSGqw+n3BKFhDHsyork8ou+D9B43TXeJ1J81mdQEDqm39oR/EHkPBDDG1y5+AG94Kec0xVqA==\"}]," \
+  "\"expires\":604800}"
+
+#define RFC_PRETTY \
+  "{\n" \
+  "  \"fingerprints\": [\n" \
+  "    {\n" \
+  "      \"sha-256\": \"4/mggdlVx8A3pvHAWW5sD+qJyMtUHgiRuPjVC48N0XQ=\",\n" \
+  "      \"sha-512\": \"25N+1hB2Vo42l9lSGqw+n3BKFhDHsyork8ou+D9B43TXeJ1J81mdQEDqm39oR/EHkPBDDG1y5+AG94Kec0xVqA==\"\n" \
+  "    }\n" \
+  "  ],\n" \
+  "  \"expires\": 604800\n" \
+  "}\n"
+
+#define RFC_ALTERNATES \
+  "{\n" \
+  "  \"fingerprints\": [\n" \
+  "    {\n" \
+  "      \"sha-256\": \"4/mggdlVx8A3pvHAWW5sD+qJyMtUHgiRuPjVC48N0XQ\",\n" \
+  "      \"sha-512\": \"25N+1hB2Vo42l9lSGqw+n3BKFhDHsyork8ou+D9B43TXeJ1J81mdQEDqm39oR/EHkPBDDG1y5+AG94Kec0xVqA==\"\n" \
+  "    },\n" \
+  "    {\n" \
+  "      \"sha-256\": \"otyLADSKjRDjVpj8X7/hmCAD5C7Qe+PedcmYV7cUncE=\",\n" \
+  "      \"sha-512\": \"MbBD+ausTGJisEXKSynROWrMfHP2xvBnmI79Pr/KXnDyLN+13Jof8/Uq9fj5HZG8Rk1E2fclcivpGdijUsvHRg==\"\n" \
+  "    }\n" \
+  "  ],\n" \
+  "  \"expires\": 806400\n" \
+  "}\n"
+
+/* Only the Example CA's certificate (spec §6). */
+#define CA_ONLY \
+  "{\"fingerprints\":[{\"sha-256\":\"QSzEovBUUH0B3RBasK9wG1plcVZYhXQuz8srcsHbDUs=\"}],\"expires\":60}"
+
+#define PRIMARY  "vectors/im.example.com-primary.crt"
+#define ROLLOVER "vectors/im.example.com-rollover.crt"
+#define EXAMPLE_CA "vectors/example-ca.crt"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* DER of certificate @index of a PEM file under tests/files/. */
+static GBytes *
+load_der (const char *name,
+          guint       index)
+{
+  g_autoptr (GBytes) pem = posh_test_file_bytes (name);
+  gnutls_datum_t in = { (unsigned char *) g_bytes_get_data (pem, NULL),
+                        (unsigned int) g_bytes_get_size (pem) };
+  gnutls_x509_crt_t *list = NULL;
+  unsigned int n = 0;
+  gnutls_datum_t out = { NULL, 0 };
+  GBytes *der;
+
+  g_assert_cmpint (gnutls_x509_crt_list_import2 (&list, &n, &in, GNUTLS_X509_FMT_PEM, 0), ==, 0);
+  g_assert_cmpuint (index, <, n);
+  g_assert_cmpint (gnutls_x509_crt_export2 (list[index], GNUTLS_X509_FMT_DER, &out), ==, 0);
+  der = g_bytes_new (out.data, out.size);
+  gnutls_free (out.data);
+  for (unsigned int i = 0; i < n; i++)
+    gnutls_x509_crt_deinit (list[i]);
+  gnutls_free (list);
+  return der;
+}
+
+static PoshDocument *
+parse (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  PoshParseLimits limits;
+  PoshDocument *document;
+
+  _posh_parse_limits_init (&limits);
+  document = _posh_document_parse (json, strlen (json), &limits, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  return document;
+}
+
+static gint64
+real_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Verify @der against @json; returns the status, asserts success. */
+static PoshVerifyStatus
+verify_ok (const char      *json,
+           GBytes          *der,
+           gint64           now,
+           PoshVerifyFlags  flags)
+{
+  g_autoptr (PoshDocument) document = parse (json);
+  g_autoptr (GError) error = NULL;
+  PoshVerifyStatus status = 0xff;
+  gboolean ok;
+
+  ok = _posh_verify_der (document, g_bytes_get_data (der, NULL), g_bytes_get_size (der),
+                         flags, now == T_REAL ? real_now () : now, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return status;
+}
+
+/* base64 of digest @algo of @data. */
+static char *
+b64_digest (gnutls_digest_algorithm_t  algo,
+            const void                *data,
+            gsize                      len)
+{
+  guint8 out[64];
+
+  g_assert_cmpint (gnutls_hash_fast (algo, data, len, out), ==, 0);
+  return g_base64_encode (out, gnutls_hash_get_len (algo));
+}
+
+static char *
+sha256_document (const char *b64)
+{
+  return posh_test_fingerprints_json (b64, 3600);
+}
+
+/* ---- known answers: the RFC 7711 examples ------------------------------ */
+
+static void
+test_vectors_compact (void)
+{
+  g_autoptr (GBytes) primary = load_der (PRIMARY, 0);
+
+  g_assert_cmpint (verify_ok (RFC_COMPACT, primary, T_2012, 0), ==, POSH_VERIFY_STATUS_NONE);
+}
+
+static void
+test_vectors_pretty (void)
+{
+  g_autoptr (GBytes) primary = load_der (PRIMARY, 0);
+
+  g_assert_cmpint (verify_ok (RFC_PRETTY, primary, T_2012, 0), ==, POSH_VERIFY_STATUS_NONE);
+}
+
+/* R22, R45, E7: either descriptor suffices; the first sha-256 is unpadded. */
+static void
+test_vectors_alternates (void)
+{
+  g_autoptr (GBytes) primary = load_der (PRIMARY, 0);
+  g_autoptr (GBytes) rollover = load_der (ROLLOVER, 0);
+
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, primary, T_2012, 0), ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, rollover, T_2014, 0), ==, POSH_VERIFY_STATUS_NONE);
+  /* the compact document lists only the primary */
+  g_assert_cmpint (verify_ok (RFC_COMPACT, rollover, T_2014, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_DIFFERS);
+}
+
+/* R24: both leaves expired in 2013 and 2015; a match does not revive them. */
+static void
+test_vectors_real_clock (void)
+{
+  g_autoptr (GBytes) primary = load_der (PRIMARY, 0);
+  g_autoptr (GBytes) rollover = load_der (ROLLOVER, 0);
+
+  g_assert_cmpint (verify_ok (RFC_COMPACT, primary, T_REAL, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_EXPIRED);
+  g_assert_cmpint (verify_ok (RFC_PRETTY, primary, T_REAL, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_EXPIRED);
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, primary, T_REAL, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_EXPIRED);
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, rollover, T_REAL, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_EXPIRED);
+  /* the rollover is not yet valid in 2012, the primary expired by 2014 */
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, rollover, T_2012, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED);
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, primary, T_2014, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_EXPIRED);
+}
+
+/* E20, R18: the CA's hash never vouches for the leaf, nor the reverse. */
+static void
+test_vectors_ca_never_matches_leaf (void)
+{
+  g_autoptr (GBytes) primary = load_der (PRIMARY, 0);
+  g_autoptr (GBytes) rollover = load_der (ROLLOVER, 0);
+  g_autoptr (GBytes) ca = load_der (EXAMPLE_CA, 0);
+
+  /* the CA hash is right: it matches the CA certificate itself */
+  g_assert_cmpint (verify_ok (CA_ONLY, ca, T_2012, 0), ==, POSH_VERIFY_STATUS_NONE);
+
+  g_assert_cmpint (verify_ok (CA_ONLY, primary, T_2012, 0), ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+  g_assert_cmpint (verify_ok (CA_ONLY, rollover, T_2014, 0), ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+  g_assert_cmpint (verify_ok (RFC_ALTERNATES, ca, T_2012, 0), ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+}
+
+/* R18: the hash is over the DER, not the PEM text nor the public key. */
+static void
+test_r18_der_only (void)
+{
+  g_autoptr (GBytes) pem = posh_test_file_bytes (PRIMARY);
+  g_autoptr (GBytes) der = load_der (PRIMARY, 0);
+  gnutls_datum_t datum = { (unsigned char *) g_bytes_get_data (der, NULL),
+                           (unsigned int) g_bytes_get_size (der) };
+  gnutls_x509_crt_t crt;
+  gnutls_pubkey_t pubkey;
+  gnutls_datum_t spki = { NULL, 0 };
+  g_autofree char *pem_hash = NULL, *spki_hash = NULL, *der_hash = NULL;
+  g_autofree char *pem_doc = NULL, *spki_doc = NULL, *der_doc = NULL;
+
+  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER), ==, 0);
+  g_assert_cmpint (gnutls_pubkey_init (&pubkey), ==, 0);
+  g_assert_cmpint (gnutls_pubkey_import_x509 (pubkey, crt, 0), ==, 0);
+  g_assert_cmpint (gnutls_pubkey_export2 (pubkey, GNUTLS_X509_FMT_DER, &spki), ==, 0);
+
+  pem_hash = b64_digest (GNUTLS_DIG_SHA256, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+  spki_hash = b64_digest (GNUTLS_DIG_SHA256, spki.data, spki.size);
+  der_hash = b64_digest (GNUTLS_DIG_SHA256, datum.data, datum.size);
+  pem_doc = sha256_document (pem_hash);
+  spki_doc = sha256_document (spki_hash);
+  der_doc = sha256_document (der_hash);
+
+  g_assert_cmpstr (der_hash, ==, "4/mggdlVx8A3pvHAWW5sD+qJyMtUHgiRuPjVC48N0XQ=");
+  g_assert_cmpint (verify_ok (der_doc, der, T_2012, 0), ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpint (verify_ok (pem_doc, der, T_2012, 0), ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+  g_assert_cmpint (verify_ok (spki_doc, der, T_2012, 0), ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+
+  gnutls_free (spki.data);
+  gnutls_pubkey_deinit (pubkey);
+  gnutls_x509_crt_deinit (crt);
+}
+
+/* ---- R24: validity boundaries agree with GnuTLS ------------------------ */
+
+static void
+check_boundaries (GBytes *der)
+{
+  gnutls_datum_t datum = { (unsigned char *) g_bytes_get_data (der, NULL),
+                           (unsigned int) g_bytes_get_size (der) };
+  gnutls_x509_crt_t crt;
+  gint64 not_before, not_after;
+  g_autofree char *hash = b64_digest (GNUTLS_DIG_SHA256, datum.data, datum.size);
+  g_autofree char *doc = sha256_document (hash);
+
+  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER), ==, 0);
+  not_before = gnutls_x509_crt_get_activation_time (crt);
+  not_after = gnutls_x509_crt_get_expiration_time (crt);
+  gnutls_x509_crt_deinit (crt);
+
+  g_assert_cmpint (verify_ok (doc, der, not_before - 1, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED);
+  g_assert_cmpint (verify_ok (doc, der, not_before, 0), ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpint (verify_ok (doc, der, not_after, 0), ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpint (verify_ok (doc, der, not_after + 1, 0), ==,
+                   POSH_VERIFY_STATUS_CERT_EXPIRED);
+}
+
+static void
+test_r24_boundaries (void)
+{
+  static const char * const files[] = {
+    PRIMARY, ROLLOVER, EXAMPLE_CA,
+    "vectors/hosting.example.net-primary.crt", "vectors/hosting.example.net-rollover.crt",
+    "hosting.example.net.pem", "xmpp-expired.pem", "xmpp-notyet.pem", "ca.pem",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr (GBytes) der = load_der (files[i], 0);
+
+      g_test_message ("%s", files[i]);
+      check_boundaries (der);
+    }
+}
+
+/* A time GnuTLS reads but RFC 5280 does not allow (second 60): the
+ * GnuTLS fallback decides, and a match is still bounded by it. */
+static void
+test_r24_gnutls_fallback (void)
+{
+  g_autoptr (GBytes) der = load_der (PRIMARY, 0);
+  g_autofree guint8 *leap = g_memdup2 (g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+  gsize len = g_bytes_get_size (der);
+  g_autoptr (GBytes) leap_der = NULL;
+  guint8 *at = memmem (leap, len, "110704000000Z", 13);
+
+  g_assert_nonnull (at);
+  memcpy (at, "110704000060Z", 13);   /* GnuTLS: 2011-07-04 00:01:00 */
+  leap_der = g_bytes_new (leap, len);
+
+  check_boundaries (leap_der);
+  /* 00:00:30 is before GnuTLS's notBefore */
+  {
+    g_autofree char *hash = b64_digest (GNUTLS_DIG_SHA256, leap, len);
+    g_autofree char *doc = sha256_document (hash);
+
+    g_assert_cmpint (verify_ok (doc, leap_der, 1309737630, 0), ==,
+                     POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED);
+  }
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+/* Document templates use these tokens, expanded at run time. */
+#define H1   "%H1%"
+#define H256 "%H256%"
+#define H384 "%H384%"
+#define H512 "%H512%"
+#define HMD5 "%HMD5%"
+#define O1   "%O1%"
+#define O256 "%O256%"
+#define O512 "%O512%"
+
+#define DOC(descriptors) "{\"fingerprints\":[" descriptors "],\"expires\":3600}"
+#define E1(name, value) "{\"" name "\":\"" value "\"}"
+#define E2(n1, v1, n2, v2) "{\"" n1 "\":\"" v1 "\",\"" n2 "\":\"" v2 "\"}"
+
+#define HOSTING "hosting.example.net.pem"
+#define GARBAGE "!garbage"
+#define EMPTY   "!empty"
+#define TRUNCATED "!truncated"
+
+typedef struct
+{
+  const char       *name;
+  const char       *document;
+  const char       *cert;
+  gint64            now;
+  PoshVerifyFlags   flags;
+  int               error;     /* a PoshError code, or 0 */
+  PoshVerifyStatus  status;    /* when error is 0 */
+} VerifyRow;
+
+#define ALLOW_SHA1 POSH_VERIFY_FLAGS_ALLOW_SHA1
+#define FAIL_IF    POSH_VERIFY_FLAGS_FAIL_IF_NOT_CHECKED
+#define NONE       POSH_VERIFY_STATUS_NONE
+#define DIFFERS    POSH_VERIFY_STATUS_CERT_DIFFERS
+#define NO_USABLE  POSH_VERIFY_STATUS_NO_USABLE_FINGERPRINT
+#define EXPIRED    POSH_VERIFY_STATUS_CERT_EXPIRED
+#define NOTYET     POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED
+
+static const VerifyRow rows[] = {
+  /* E5: one descriptor, several algorithms */
+  { "E5/all-match", DOC (E2 ("sha-256", H256, "sha-512", H512)), HOSTING, T_2040, 0, 0, NONE },
+  { "E5/one-differs", DOC (E2 ("sha-256", H256, "sha-512", O512)), HOSTING, T_2040, 0, 0, DIFFERS },
+  { "E5/first-differs", DOC (E2 ("sha-256", O256, "sha-512", H512)), HOSTING, T_2040, 0, 0, DIFFERS },
+  { "E5/unknown-ignored", DOC (E2 ("sha-256", H256, "sha3-xyz", "junk")), HOSTING, T_2040, 0, 0, NONE },
+  { "E5/sha-384", DOC (E1 ("sha-384", H384)), HOSTING, T_2040, 0, 0, NONE },
+  { "E5/sha-512", DOC (E1 ("sha-512", H512)), HOSTING, T_2040, 0, 0, NONE },
+  { "E5/three-match",
+    DOC ("{\"sha-256\":\"" H256 "\",\"sha-384\":\"" H384 "\",\"sha-512\":\"" H512 "\"}"),
+    HOSTING, T_2040, 0, 0, NONE },
+  { "E5/middle-of-three-differs",
+    DOC ("{\"sha-256\":\"" H256 "\",\"sha-384\":\"%O384%\",\"sha-512\":\"" H512 "\"}"),
+    HOSTING, T_2040, 0, 0, DIFFERS },
+  /* E7: values that do not decode count as absent */
+  { "E7/unpadded", DOC (E1 ("sha-256", "%H256NOPAD%")), HOSTING, T_2040, 0, 0, NONE },
+  { "E7/base64url-absent", DOC (E1 ("sha-256", "%H256URL%")), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E7/whitespace-absent", DOC (E1 ("sha-256", "%H256WS%")), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E7/pad-bits-absent", DOC (E1 ("sha-256", "%H256PADBITS%")), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E7/wrong-length-absent", DOC (E1 ("sha-256", H512)), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E7/non-string-absent", DOC ("{\"sha-256\":42}"), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E7/bad-then-good", DOC (E2 ("sha-256", "%H256URL%", "sha-512", H512)), HOSTING, T_2040, 0, 0, NONE },
+  { "E7/bad-does-not-rescue", DOC (E2 ("sha-256", "%H256URL%", "sha-512", O512)), HOSTING, T_2040, 0, 0, DIFFERS },
+  /* E11, E6: descriptors with nothing usable are skipped */
+  { "E11/empty-descriptor", DOC ("{}"), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E11/unknown-only", DOC (E1 ("sha3-999", "AAAA")), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E11/empty-then-match", DOC ("{}," E1 ("sha-256", H256)), HOSTING, T_2040, 0, 0, NONE },
+  { "E11/empty-and-differs", DOC ("{}," E1 ("sha-256", O256)), HOSTING, T_2040, 0, 0, DIFFERS },
+  { "E6/uppercase-name", DOC (E1 ("SHA-256", H256)), HOSTING, T_2040, 0, 0, NO_USABLE },
+  /* R21, R22: any descriptor suffices, in any position */
+  { "R21/unknown-then-match", DOC (E1 ("sha3-999", "AAAA") "," E1 ("sha-256", H256)), HOSTING, T_2040, 0, 0, NONE },
+  { "R22/first-of-two", DOC (E1 ("sha-256", H256) "," E1 ("sha-256", O256)), HOSTING, T_2040, 0, 0, NONE },
+  { "R22/second-of-two", DOC (E1 ("sha-256", O256) "," E1 ("sha-256", H256)), HOSTING, T_2040, 0, 0, NONE },
+  { "R22/inconsistent-then-match",
+    DOC (E2 ("sha-256", H256, "sha-512", O512) "," E1 ("sha-512", H512)), HOSTING, T_2040, 0, 0, NONE },
+  { "R22/none-of-two", DOC (E1 ("sha-256", O256) "," E1 ("sha-512", O512)), HOSTING, T_2040, 0, 0, DIFFERS },
+  /* E4: sha-1 only when asked; md5 and sha-224 never */
+  { "E4/sha1-ignored", DOC (E1 ("sha-1", H1)), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E4/sha1-allowed", DOC (E1 ("sha-1", H1)), HOSTING, T_2040, ALLOW_SHA1, 0, NONE },
+  { "E4/sha1-allowed-differs", DOC (E1 ("sha-1", O1)), HOSTING, T_2040, ALLOW_SHA1, 0, DIFFERS },
+  { "E4/sha1-bad-unchecked", DOC (E2 ("sha-1", O1, "sha-256", H256)), HOSTING, T_2040, 0, 0, NONE },
+  { "E4/sha1-bad-checked", DOC (E2 ("sha-1", O1, "sha-256", H256)), HOSTING, T_2040, ALLOW_SHA1, 0, DIFFERS },
+  { "E4/md5-ignored", DOC (E1 ("md5", HMD5)), HOSTING, T_2040, 0, 0, NO_USABLE },
+  { "E4/md5-ignored-sha1-flag", DOC (E1 ("md5", HMD5)), HOSTING, T_2040, ALLOW_SHA1, 0, NO_USABLE },
+  { "E4/md5-junk-beside-match", DOC (E2 ("md5", "AAAAAAAAAAAAAAAAAAAAAA==", "sha-256", H256)), HOSTING, T_2040, 0, 0, NONE },
+  { "E4/sha-224-ignored", DOC (E1 ("sha-224", "%H224%")), HOSTING, T_2040, 0, 0, NO_USABLE },
+  /* FAIL_IF_NOT_CHECKED */
+  { "fail-if-not-checked/empty", DOC ("{}"), HOSTING, T_2040, FAIL_IF,
+    POSH_ERROR_REQUESTED_DATA_NOT_AVAILABLE, 0 },
+  { "fail-if-not-checked/sha1-only", DOC (E1 ("sha-1", H1)), HOSTING, T_2040, FAIL_IF,
+    POSH_ERROR_REQUESTED_DATA_NOT_AVAILABLE, 0 },
+  { "fail-if-not-checked/sha1-allowed", DOC (E1 ("sha-1", H1)), HOSTING, T_2040, FAIL_IF | ALLOW_SHA1, 0, NONE },
+  { "fail-if-not-checked/differs", DOC (E1 ("sha-256", O256)), HOSTING, T_2040, FAIL_IF, 0, DIFFERS },
+  { "fail-if-not-checked/match", DOC (E1 ("sha-256", H256)), HOSTING, T_2040, FAIL_IF, 0, NONE },
+  /* R20: expires 0 invalidates, match or not */
+  { "R20/expires-0-match", "{\"fingerprints\":[" E1 ("sha-256", H256) "],\"expires\":0}",
+    HOSTING, T_2040, 0, POSH_ERROR_INVALIDATED, 0 },
+  { "R20/expires-0-differs", "{\"fingerprints\":[" E1 ("sha-256", O256) "],\"expires\":0}",
+    HOSTING, T_2040, 0, POSH_ERROR_INVALIDATED, 0 },
+  /* R28: a reference document cannot verify anything */
+  { "R28/reference", "{\"url\":\"https://hosting.example.net/.well-known/posh/xmpp-server.json\",\"expires\":60}",
+    HOSTING, T_2040, 0, POSH_ERROR_REQUESTED_DATA_NOT_AVAILABLE, 0 },
+  /* certificates that do not parse */
+  { "cert/garbage", DOC (E1 ("sha-256", H256)), GARBAGE, T_2040, 0, POSH_ERROR_CERT, 0 },
+  { "cert/empty", DOC (E1 ("sha-256", H256)), EMPTY, T_2040, 0, POSH_ERROR_CERT, 0 },
+  { "cert/truncated", DOC (E1 ("sha-256", H256)), TRUNCATED, T_2040, 0, POSH_ERROR_CERT, 0 },
+  /* R24 with the test PKI */
+  { "R24/not-yet-valid", DOC (E1 ("sha-256", FP_XMPP_NOTYET_SHA256)), "xmpp-notyet.pem", T_2040, 0, 0, NOTYET },
+  { "R24/not-yet-valid-later", DOC (E1 ("sha-256", FP_XMPP_NOTYET_SHA256)), "xmpp-notyet.pem", T_2090, 0, 0, NONE },
+  { "R24/expired", DOC (E1 ("sha-512", FP_XMPP_EXPIRED_SHA512)), "xmpp-expired.pem", T_2040, 0, 0, EXPIRED },
+  { "R24/expired-earlier", DOC (E1 ("sha-512", FP_XMPP_EXPIRED_SHA512)), "xmpp-expired.pem", T_2015, 0, 0, NONE },
+  { "R24/expired-differs", DOC (E1 ("sha-256", O256)), "xmpp-expired.pem", T_2040, 0, 0, DIFFERS },
+  { "R24/not-yet-valid-unusable", DOC ("{}"), "xmpp-notyet.pem", T_2040, 0, 0, NO_USABLE },
+  { "R24/expired-sha1-allowed", DOC (E1 ("sha-1", FP_XMPP_EXPIRED_SHA1)), "xmpp-expired.pem", T_2040, ALLOW_SHA1, 0, EXPIRED },
+  /* E20: a chain member's hash does not vouch for the leaf */
+  { "E20/ca-hash", DOC (E1 ("sha-256", FP_CA_SHA256)), HOSTING, T_2040, 0, 0, DIFFERS },
+  { "E20/ca-and-leaf", DOC (E1 ("sha-256", FP_CA_SHA256) "," E1 ("sha-256", H256)), HOSTING, T_2040, 0, 0, NONE },
+};
+
+static char *
+mangle_base64url (const char *b64)
+{
+  char *out = g_strdup (b64);
+
+  /* only meaningful when there is something to mangle */
+  g_assert_true (strchr (out, '+') != NULL || strchr (out, '/') != NULL);
+  g_strdelimit (out, "+", '-');
+  g_strdelimit (out, "/", '_');
+  return out;
+}
+
+static char *
+mangle_pad_bits (const char *b64)
+{
+  static const char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char *out = g_strdup (b64);
+  char *pad = strchr (out, '=');
+  const char *pos;
+
+  /* sha-256: 43 characters and one '='; the last one carries 2 pad bits */
+  g_assert_nonnull (pad);
+  pos = strchr (alphabet, pad[-1]);
+  g_assert_nonnull (pos);
+  g_assert_cmpint ((pos - alphabet) & 3, ==, 0);
+  pad[-1] = alphabet[(pos - alphabet) | 1];
+  return out;
+}
+
+static char *
+expand_document (const char *template)
+{
+  g_autoptr (GBytes) der = load_der (HOSTING, 0);
+  gconstpointer data = g_bytes_get_data (der, NULL);
+  gsize len = g_bytes_get_size (der);
+  g_autofree char *md5 = b64_digest (GNUTLS_DIG_MD5, data, len);
+  g_autofree char *sha224 = b64_digest (GNUTLS_DIG_SHA224, data, len);
+  g_autofree char *nopad = g_strndup (FP_HOSTING_EXAMPLE_NET_SHA256,
+                                      strcspn (FP_HOSTING_EXAMPLE_NET_SHA256, "="));
+  g_autofree char *url = mangle_base64url (FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_autofree char *padbits = mangle_pad_bits (FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_autofree char *ws = g_strdup_printf ("%.20s %s", FP_HOSTING_EXAMPLE_NET_SHA256,
+                                         FP_HOSTING_EXAMPLE_NET_SHA256 + 20);
+  const char *tokens[][2] = {
+    { "%H1%", FP_HOSTING_EXAMPLE_NET_SHA1 },
+    { "%H256NOPAD%", nopad },
+    { "%H256URL%", url },
+    { "%H256WS%", ws },
+    { "%H256PADBITS%", padbits },
+    { "%H256%", FP_HOSTING_EXAMPLE_NET_SHA256 },
+    { "%H384%", FP_HOSTING_EXAMPLE_NET_SHA384 },
+    { "%H512%", FP_HOSTING_EXAMPLE_NET_SHA512 },
+    { "%H224%", sha224 },
+    { "%HMD5%", md5 },
+    { "%O1%", FP_XMPP_OTHER_SHA1 },
+    { "%O256%", FP_XMPP_OTHER_SHA256 },
+    { "%O384%", FP_XMPP_OTHER_SHA384 },
+    { "%O512%", FP_XMPP_OTHER_SHA512 },
+  };
+  GString *out = g_string_new (template);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (tokens); i++)
+    g_string_replace (out, tokens[i][0], tokens[i][1], 0);
+  g_assert_null (strchr (out->str, '%'));
+  return g_string_free (out, FALSE);
+}
+
+static GBytes *
+row_certificate (const char *name)
+{
+  if (g_str_equal (name, GARBAGE))
+    return g_bytes_new_static ("not a certificate at all", 24);
+  if (g_str_equal (name, EMPTY))
+    return g_bytes_new_static ("", 0);
+  if (g_str_equal (name, TRUNCATED))
+    {
+      g_autoptr (GBytes) der = load_der (HOSTING, 0);
+
+      return g_bytes_new_from_bytes (der, 0, g_bytes_get_size (der) - 1);
+    }
+  return load_der (name, 0);
+}
+
+static void
+test_row (gconstpointer data)
+{
+  const VerifyRow *row = data;
+  g_autofree char *json = expand_document (row->document);
+  g_autoptr (PoshDocument) document = parse (json);
+  g_autoptr (GBytes) der = row_certificate (row->cert);
+  g_autoptr (GError) error = NULL;
+  PoshVerifyStatus status = 0xff;
+  gboolean ok;
+
+  g_test_message ("document: %s", json);
+  ok = _posh_verify_der (document, g_bytes_get_data (der, NULL), g_bytes_get_size (der),
+                         row->flags, row->now, &status, &error);
+
+  if (row->error != 0)
+    {
+      g_assert_error (error, POSH_ERROR, row->error);
+      g_assert_false (ok);
+      /* fails closed: a caller ignoring the return still rejects */
+      g_assert_cmpint (status, ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+    }
+  else
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpint (status, ==, row->status);
+    }
+}
+
+/* ---- GIO flags --------------------------------------------------------- */
+
+static void
+test_tls_flags (void)
+{
+  g_assert_cmpint (posh_verify_status_to_tls_flags (POSH_VERIFY_STATUS_NONE), ==, 0);
+  g_assert_cmpint (posh_verify_status_to_tls_flags (DIFFERS), ==, G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_assert_cmpint (posh_verify_status_to_tls_flags (NO_USABLE), ==, G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_assert_cmpint (posh_verify_status_to_tls_flags (EXPIRED), ==, G_TLS_CERTIFICATE_EXPIRED);
+  g_assert_cmpint (posh_verify_status_to_tls_flags (NOTYET), ==, G_TLS_CERTIFICATE_NOT_ACTIVATED);
+  g_assert_cmpint (posh_verify_status_to_tls_flags (EXPIRED | NOTYET), ==,
+                   G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_NOT_ACTIVATED);
+  /* an unknown bit is never lost */
+  g_assert_cmpint (posh_verify_status_to_tls_flags (1 << 20), ==, G_TLS_CERTIFICATE_GENERIC_ERROR);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  posh_test_init (&argc, &argv);
+
+  g_test_add_func ("/verify/vectors/R18/compact", test_vectors_compact);
+  g_test_add_func ("/verify/vectors/R18/pretty", test_vectors_pretty);
+  g_test_add_func ("/verify/vectors/R22/alternates", test_vectors_alternates);
+  g_test_add_func ("/verify/vectors/R24/real-clock", test_vectors_real_clock);
+  g_test_add_func ("/verify/vectors/E20/ca-never-matches-leaf", test_vectors_ca_never_matches_leaf);
+  g_test_add_func ("/verify/R18/der-only", test_r18_der_only);
+  g_test_add_func ("/verify/R24/boundaries", test_r24_boundaries);
+  g_test_add_func ("/verify/R24/gnutls-fallback", test_r24_gnutls_fallback);
+  g_test_add_func ("/verify/tls-flags", test_tls_flags);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/verify/table/%s", rows[i].name);
+
+      g_test_add_data_func (path, &rows[i], test_row);
+    }
+
+  return g_test_run ();
+}
