@@ -62,7 +62,8 @@ check_document (PoshDocument *document)
       break;
     case POSH_DOCUMENT_KIND_REFERENCE:
       g_assert_nonnull (posh_document_get_url (document));
-      g_assert_true (g_str_has_prefix (posh_document_get_url (document), "https://"));
+      /* R27; the scheme is case-insensitive (RFC 3986 section 3.1) */
+      g_assert_cmpstr (g_uri_peek_scheme (posh_document_get_url (document)), ==, "https");
       g_assert_cmpuint (posh_document_get_n_descriptors (document), ==, 0);
       break;
     default:
