@@ -41,7 +41,7 @@ prefetch_cb (GObject      *source,
  * @verifier: a [class@Posh.Verifier]
  * @domain: the source domain, e.g. `example.com`
  * @service: the POSH service name, e.g. `xmpp-client`
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  *
  * Starts fetching the POSH document of @domain for @service into the
  * verifier's cache and returns at once, so that a later
@@ -133,7 +133,7 @@ verify_leaf (PoshVerifier     *verifier,
  *   pinning (%POSH_TLS_FLAGS_PIN_ONLY)
  * @status: (out) (optional): the verdict of the POSH check, or
  *   %POSH_VERIFY_STATUS_NONE when no check ran
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Decides, synchronously and without any I/O, whether @peer_certificate
  * is acceptable for @domain by POSH: the function to call from a
@@ -219,14 +219,14 @@ posh_verifier_accept_certificate (PoshVerifier          *verifier,
 /**
  * posh_verifier_check_connection:
  * @verifier: a [class@Posh.Verifier]
- * @connection: a #GTlsConnection whose handshake has completed
+ * @connection: a [class@Gio.TlsConnection] whose handshake has completed
  * @domain: the source domain the connection is for
  * @service: the POSH service name, e.g. `xmpp-client` or `xmpp-server`
  * @flags: what a POSH match means, as for
  *   [method@Posh.Verifier.accept_certificate]
  * @status: (out) (optional): the verdict of the POSH check, or
  *   %POSH_VERIFY_STATUS_NONE when no check ran
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Checks the certificate of a connection after its handshake, from the
  * verifier's cache, exactly as [method@Posh.Verifier.accept_certificate]
@@ -324,7 +324,7 @@ accept_certificate_cb (GTlsConnection       *connection,
 /**
  * posh_verifier_attach_to_connection:
  * @verifier: a [class@Posh.Verifier]
- * @connection: a #GTlsConnection (client or server side) before its handshake
+ * @connection: a [class@Gio.TlsConnection] (client or server side) before its handshake
  * @domain: the source domain the connection is for
  * @service: the POSH service name, e.g. `xmpp-client` or `xmpp-server`
  * @flags: what a POSH match means, as for

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  *   %G_TLS_CERTIFICATE_UNKNOWN_CA is accepted for the domain when POSH
  *   verifies it
  * @POSH_TLS_FLAGS_PIN_ONLY: pinning: the certificate must pass PKIX
- *   validation for the domain (no #GTlsCertificateFlags at all) *and*
+ *   validation for the domain (no [flags@Gio.TlsCertificateFlags] at all) *and*
  *   match the POSH document
  *
  * What a POSH match means to the GIO TLS helpers, as DANE's EE and CA
@@ -42,7 +42,7 @@ typedef enum /*< flags >*/
 /**
  * POSH_TLS_ACCEPTABLE_ERRORS:
  *
- * The #GTlsCertificateFlags that a POSH match may override in delegation
+ * The [flags@Gio.TlsCertificateFlags] that a POSH match may override in delegation
  * mode: %G_TLS_CERTIFICATE_UNKNOWN_CA and %G_TLS_CERTIFICATE_BAD_IDENTITY.
  * Any other flag (expired, not yet activated, revoked, insecure, generic
  * error) makes the certificate unacceptable whatever POSH says.

@@ -48,6 +48,35 @@
 #define POSH_VERSION_MAX_ALLOWED (POSH_VERSION_CUR_STABLE)
 #endif
 
+/**
+ * POSH_DEPRECATED:
+ *
+ * Marks a symbol as deprecated; using it warns unless
+ * `POSH_DISABLE_DEPRECATION_WARNINGS` is defined.
+ *
+ * Since: 0.1
+ */
+
+/**
+ * POSH_DEPRECATED_FOR:
+ * @f: the name of the symbol to use instead
+ *
+ * Marks a symbol as deprecated in favour of @f; using it warns unless
+ * `POSH_DISABLE_DEPRECATION_WARNINGS` is defined.
+ *
+ * Since: 0.1
+ */
+
+/**
+ * POSH_UNAVAILABLE:
+ * @maj: the major version that introduced the symbol
+ * @min: the minor version that introduced the symbol
+ *
+ * Marks a symbol as unavailable before version @maj.@min, for builds that
+ * set `POSH_VERSION_MAX_ALLOWED` lower.
+ *
+ * Since: 0.1
+ */
 #ifdef POSH_DISABLE_DEPRECATION_WARNINGS
 #define POSH_DEPRECATED _POSH_EXTERN
 #define POSH_DEPRECATED_FOR(f) _POSH_EXTERN
