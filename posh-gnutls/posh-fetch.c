@@ -963,9 +963,10 @@ static void
 op_read_next (GTask *task)
 {
   FetchOp *op = g_task_get_task_data (task);
-  gsize room = op->config.limits.max_size + 1 - op->body->len;
 
-  g_input_stream_read_bytes_async (op->stream, MIN (room, READ_CHUNK_SIZE),
+  /* Always a full chunk: libsoup 3.2's chunked decoder asserts on reads of
+   * 2 bytes or less. The body thus never exceeds max_size + one chunk. */
+  g_input_stream_read_bytes_async (op->stream, READ_CHUNK_SIZE,
                                    G_PRIORITY_DEFAULT, op->cancellable,
                                    read_cb, g_object_ref (task));
 }

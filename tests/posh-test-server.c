@@ -268,6 +268,7 @@ log_request (PoshTestServer    *server,
     }
   log->count++;
   server->total++;
+  g_cond_broadcast (&server->cond);
   g_clear_pointer (&log->last_headers, soup_message_headers_unref);
   log->last_headers = headers_copy (soup_server_message_get_request_headers (msg));
   g_free (log->last_method);
@@ -398,8 +399,9 @@ key_file_for (const char *identity)
 }
 
 static guint16
-listen_on (SoupServer *soup,
-           const char *address)
+listen_on (SoupServer             *soup,
+           const char             *address,
+           SoupServerListenOptions options)
 {
   g_autoptr(GSocketAddress) addr = g_inet_socket_address_new_from_string (address, 0);
   g_autoptr(GError) error = NULL;
@@ -407,7 +409,7 @@ listen_on (SoupServer *soup,
   guint16 port = 0;
   GSList *l;
 
-  soup_server_listen (soup, addr, SOUP_SERVER_LISTEN_HTTPS, &error);
+  soup_server_listen (soup, addr, options, &error);
   g_assert_no_error (error);
 
   listeners = soup_server_get_listeners (soup);
@@ -435,17 +437,23 @@ server_start (PoshTestServer *server)
   g_autofree char *key = key_file_for (server->identity);
   g_autoptr(GTlsCertificate) cert = NULL;
   g_autoptr(GError) error = NULL;
+  SoupServerListenOptions options = SOUP_SERVER_LISTEN_HTTPS;
 
-  cert = g_tls_certificate_new_from_files (chain, key, &error);
-  g_assert_no_error (error);
+  if (server->flags & POSH_TEST_SERVER_PLAIN_HTTP)
+    options = 0;
+  else
+    {
+      cert = g_tls_certificate_new_from_files (chain, key, &error);
+      g_assert_no_error (error);
+    }
 
   server->soup = soup_server_new ("tls-certificate", cert,
                                   "server-header", "posh-test-server ",
                                   NULL);
   soup_server_add_handler (server->soup, NULL, handler_cb, server, NULL);
-  server->port = listen_on (server->soup, "127.0.0.1");
+  server->port = listen_on (server->soup, "127.0.0.1", options);
   if (server->flags & POSH_TEST_SERVER_IPV6)
-    server->port6 = listen_on (server->soup, "::1");
+    server->port6 = listen_on (server->soup, "::1", options);
 }
 
 static gpointer
@@ -553,7 +561,9 @@ char *
 posh_test_server_connect_to_spec (PoshTestServer *server,
                                   const char     *host)
 {
-  return g_strdup_printf ("%s:443:127.0.0.1:%u", host, server->port);
+  return g_strdup_printf ("%s:%u:127.0.0.1:%u", host,
+                          (server->flags & POSH_TEST_SERVER_PLAIN_HTTP) ? 80 : 443,
+                          server->port);
 }
 
 char *
@@ -669,6 +679,24 @@ posh_test_server_get_total_request_count (PoshTestServer *server)
   total = server->total;
   g_mutex_unlock (&server->lock);
   return total;
+}
+
+void
+posh_test_server_wait_for_requests (PoshTestServer *server,
+                                    const char     *path,
+                                    guint           count)
+{
+  RequestLog *log;
+
+  g_mutex_lock (&server->lock);
+  for (;;)
+    {
+      log = g_hash_table_lookup (server->log, path);
+      if (log != NULL && log->count >= count)
+        break;
+      g_cond_wait (&server->cond, &server->lock);
+    }
+  g_mutex_unlock (&server->lock);
 }
 
 SoupMessageHeaders *

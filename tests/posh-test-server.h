@@ -64,6 +64,8 @@ typedef enum
 {
   POSH_TEST_SERVER_DEFAULT = 0,
   POSH_TEST_SERVER_IPV6 = 1 << 0,     /* also listen on ::1 (another port) */
+  POSH_TEST_SERVER_PLAIN_HTTP = 1 << 1, /* no TLS at all: a plain http: host, to
+                                         * prove that nothing is ever sent to it */
 } PoshTestServerFlags;
 
 typedef enum
@@ -88,7 +90,8 @@ void            posh_test_server_free             (PoshTestServer      *server);
 guint16         posh_test_server_get_port         (PoshTestServer      *server);
 guint16         posh_test_server_get_port6        (PoshTestServer      *server);
 
-/* "HOST:443:127.0.0.1:PORT" (transfer full) */
+/* "HOST:443:127.0.0.1:PORT" (transfer full); with POSH_TEST_SERVER_PLAIN_HTTP
+ * "HOST:80:127.0.0.1:PORT" */
 char           *posh_test_server_connect_to_spec  (PoshTestServer      *server,
                                                    const char          *host);
 /* "HOST:443:[::1]:PORT6" (transfer full); needs POSH_TEST_SERVER_IPV6 */
@@ -129,6 +132,12 @@ void            posh_test_server_set_behaviour    (PoshTestServer      *server,
 guint           posh_test_server_get_request_count (PoshTestServer     *server,
                                                     const char         *path);
 guint           posh_test_server_get_total_request_count (PoshTestServer *server);
+/* Blocks the calling thread until count requests for path have arrived
+ * (use it from a helper thread, e.g. to cancel a sync call mid-request;
+ * the test's own thread must keep iterating for async clients). */
+void            posh_test_server_wait_for_requests (PoshTestServer     *server,
+                                                    const char         *path,
+                                                    guint               count);
 /* A copy of the request headers of the last request for path, or NULL if
  * none came. (transfer full) */
 SoupMessageHeaders *posh_test_server_get_last_request_headers (PoshTestServer *server,
