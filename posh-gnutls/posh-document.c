@@ -29,7 +29,7 @@
  * PoshVerifyStatus status;
  *
  * document = posh_document_new_from_bytes (json, &error);
- * if (document == NULL)
+ * if (!document)
  *   return FALSE;
  * if (!posh_document_verify_certificate (document, certificate,
  *                                        POSH_VERIFY_FLAGS_NONE,
@@ -97,7 +97,7 @@ document_alloc (PoshDocumentKind kind,
 void
 _posh_parse_limits_init (PoshParseLimits *limits)
 {
-  g_return_if_fail (limits != NULL);
+  g_return_if_fail (limits);
 
   limits->max_size = POSH_DEFAULT_MAX_BODY_SIZE;
   limits->max_descriptors = POSH_DEFAULT_MAX_DESCRIPTORS;
@@ -143,7 +143,7 @@ check_expires (JsonObject           *root,
 {
   JsonNode *node = json_object_get_member (root, "expires");
 
-  if (node == NULL)
+  if (!node)
     {
       g_set_error_literal (error, POSH_DOCUMENT_ERROR,
                            POSH_DOCUMENT_ERROR_MISSING_EXPIRES,
@@ -184,7 +184,7 @@ collect_entries (JsonObject *descriptor,
 {
   g_autoptr(GList) members = json_object_get_members (descriptor);
 
-  for (GList *l = members; l != NULL; l = l->next)
+  for (GList *l = members; l; l = l->next)
     {
       const char *name = l->data;
       JsonNode *node = json_object_get_member (descriptor, name);
@@ -290,7 +290,7 @@ uri_chars_valid (const char *url)
   for (const char *p = url; *p != '\0'; p++)
     {
       if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f ||
-          strchr ("\"<>\\^`{|}", *p) != NULL)
+          strchr ("\"<>\\^`{|}", *p))
         return FALSE;
     }
   return TRUE;
@@ -317,12 +317,12 @@ check_url (const char  *url,
       return NULL;
     }
   uri = g_uri_parse (stripped, G_URI_FLAGS_NONE, &local_error);
-  host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  if (uri == NULL || host == NULL || *host == '\0')
+  host = uri ? g_uri_get_host (uri) : NULL;
+  if (!uri || !host || *host == '\0')
     {
       g_set_error (error, domain, invalid_code,
                    "“url” must be an absolute https URI: %s",
-                   local_error != NULL ? local_error->message : "it has no host");
+                   local_error ? local_error->message : "it has no host");
       return NULL;
     }
   if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0)
@@ -350,7 +350,7 @@ build_reference (JsonNode  *node,
   url = check_url (json_node_get_string (node), POSH_DOCUMENT_ERROR,
                    POSH_DOCUMENT_ERROR_URL_INVALID, POSH_DOCUMENT_ERROR_URL_NOT_HTTPS,
                    error);
-  if (url == NULL)
+  if (!url)
     return NULL;
   document = document_alloc (POSH_DOCUMENT_KIND_REFERENCE, 0);
   document->url = url;
@@ -381,14 +381,14 @@ build_document (JsonNode               *root_node,
 
   fingerprints = json_object_get_member (root, "fingerprints");
   url = json_object_get_member (root, "url");
-  if (fingerprints != NULL && url != NULL)
+  if (fingerprints && url)
     {
       g_set_error_literal (error, POSH_DOCUMENT_ERROR,
                            POSH_DOCUMENT_ERROR_FINGERPRINTS_AND_URL,
                            "The document has both “fingerprints” and “url”");
       return NULL;
     }
-  if (fingerprints == NULL && url == NULL)
+  if (!fingerprints && !url)
     {
       g_set_error_literal (error, POSH_DOCUMENT_ERROR,
                            POSH_DOCUMENT_ERROR_MISSING_CONTENT,
@@ -396,11 +396,11 @@ build_document (JsonNode               *root_node,
       return NULL;
     }
 
-  if (fingerprints != NULL)
+  if (fingerprints)
     document = build_fingerprints (fingerprints, limits, error);
   else
     document = build_reference (url, error);
-  if (document == NULL)
+  if (!document)
     return NULL;
   document->expires = expires;
   document->lifetime = expires;
@@ -417,9 +417,9 @@ _posh_document_parse (const char             *data,
   g_autoptr(GError) json_error = NULL;
   PoshJsonFacts facts;
 
-  g_return_val_if_fail (data != NULL || len == 0, NULL);
-  g_return_val_if_fail (limits != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (data || len == 0, NULL);
+  g_return_val_if_fail (limits, NULL);
+  g_return_val_if_fail (!error || !*error, NULL);
 
   if (len > limits->max_size)
     {
@@ -428,7 +428,7 @@ _posh_document_parse (const char             *data,
                    G_GSIZE_FORMAT, len, limits->max_size);
       return NULL;
     }
-  if (data == NULL)
+  if (!data)
     data = "";
   if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     {
@@ -462,6 +462,8 @@ _posh_document_parse (const char             *data,
  * The text must be UTF-8 (a leading byte-order mark is tolerated) and strict
  * JSON (RFC 8259) with no duplicate member names, holding either a
  * fingerprints document or a reference document (RFC 7711 §3.1, §3.2).
+ * Two strict readings go beyond the grammar: a `\u0000` escape is refused
+ * in any string, and an `expires` of `-0` counts as negative.
  * An `expires` of 0 is accepted here: verifying against such a document
  * fails with %POSH_ERROR_INVALIDATED.
  *
@@ -478,8 +480,8 @@ posh_document_new_from_bytes (GBytes  *json,
   const char *data;
   gsize len;
 
-  g_return_val_if_fail (json != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (json, NULL);
+  g_return_val_if_fail (!error || !*error, NULL);
 
   _posh_parse_limits_init (&limits);
   data = g_bytes_get_data (json, &len);
@@ -493,7 +495,7 @@ certificate_der (GTlsCertificate  *certificate,
   g_autoptr(GByteArray) der = NULL;
 
   g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL || der->len == 0)
+  if (!der || der->len == 0)
     {
       g_set_error_literal (error, POSH_ERROR, POSH_ERROR_CERT,
                            "The certificate has no DER encoding");
@@ -564,8 +566,8 @@ posh_document_new_from_certificates (GTlsCertificate **certificates,
   g_autoptr(GArray) entries = NULL;
   PoshDocument *document;
 
-  g_return_val_if_fail (certificates != NULL || n_certificates == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (certificates || n_certificates == 0, NULL);
+  g_return_val_if_fail (!error || !*error, NULL);
 
   if (n_certificates == 0 || expires == 0 || (hashes & ~known) != 0)
     {
@@ -585,7 +587,7 @@ posh_document_new_from_certificates (GTlsCertificate **certificates,
 
       g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificates[i]), NULL);
       der = certificate_der (certificates[i], error);
-      if (der == NULL)
+      if (!der)
         return NULL;
       add_certificate_entries (der, i, hashes, entries);
     }
@@ -620,8 +622,8 @@ posh_document_new_reference (const char  *url,
   PoshDocument *document;
   char *checked;
 
-  g_return_val_if_fail (url != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (url, NULL);
+  g_return_val_if_fail (!error || !*error, NULL);
 
   if (expires == 0)
     {
@@ -631,7 +633,7 @@ posh_document_new_reference (const char  *url,
     }
   checked = check_url (url, POSH_ERROR, POSH_ERROR_INVALID_REQUEST,
                        POSH_ERROR_INVALID_REQUEST, error);
-  if (checked == NULL)
+  if (!checked)
     return NULL;
   document = document_alloc (POSH_DOCUMENT_KIND_REFERENCE, 0);
   document->url = checked;
@@ -654,7 +656,7 @@ posh_document_new_reference (const char  *url,
 PoshDocument *
 posh_document_ref (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, NULL);
+  g_return_val_if_fail (document, NULL);
 
   g_atomic_int_inc (&document->ref_count);
   return document;
@@ -672,7 +674,7 @@ posh_document_ref (PoshDocument *document)
 void
 posh_document_unref (PoshDocument *document)
 {
-  g_return_if_fail (document != NULL);
+  g_return_if_fail (document);
 
   if (!g_atomic_int_dec_and_test (&document->ref_count))
     return;
@@ -700,7 +702,7 @@ posh_document_unref (PoshDocument *document)
 PoshDocumentKind
 posh_document_get_kind (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, POSH_DOCUMENT_KIND_FINGERPRINTS);
+  g_return_val_if_fail (document, POSH_DOCUMENT_KIND_FINGERPRINTS);
 
   return document->kind;
 }
@@ -720,7 +722,7 @@ posh_document_get_kind (PoshDocument *document)
 guint64
 posh_document_get_expires (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, 0);
+  g_return_val_if_fail (document, 0);
 
   return document->expires;
 }
@@ -739,7 +741,7 @@ posh_document_get_expires (PoshDocument *document)
 const char *
 posh_document_get_url (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, NULL);
+  g_return_val_if_fail (document, NULL);
 
   return document->url;
 }
@@ -757,7 +759,7 @@ posh_document_get_url (PoshDocument *document)
 guint
 posh_document_get_n_descriptors (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, 0);
+  g_return_val_if_fail (document, 0);
 
   return document->n_descriptors;
 }
@@ -778,7 +780,7 @@ posh_document_get_n_descriptors (PoshDocument *document)
 guint
 posh_document_get_n_fingerprints (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, 0);
+  g_return_val_if_fail (document, 0);
 
   return document->n_entries;
 }
@@ -808,16 +810,16 @@ posh_document_get_fingerprint (PoshDocument  *document,
 {
   const PoshEntry *entry;
 
-  g_return_val_if_fail (document != NULL, FALSE);
+  g_return_val_if_fail (document, FALSE);
 
   if (index >= document->n_entries)
     return FALSE;
   entry = &document->entries[index];
-  if (hash != NULL)
+  if (hash)
     *hash = entry->hash;
-  if (descriptor != NULL)
+  if (descriptor)
     *descriptor = entry->descriptor;
-  if (digest != NULL)
+  if (digest)
     *digest = g_bytes_new (entry->digest, entry->len);
   return TRUE;
 }
@@ -826,8 +828,8 @@ const PoshEntry *
 _posh_document_get_entries (PoshDocument *document,
                             guint        *n_entries)
 {
-  g_return_val_if_fail (document != NULL, NULL);
-  g_return_val_if_fail (n_entries != NULL, NULL);
+  g_return_val_if_fail (document, NULL);
+  g_return_val_if_fail (n_entries, NULL);
 
   *n_entries = document->n_entries;
   return document->entries;
@@ -838,7 +840,7 @@ _posh_document_get_entries (PoshDocument *document,
 void
 _posh_hop_free (PoshHop *hop)
 {
-  if (hop == NULL)
+  if (!hop)
     return;
   g_free (hop->url);
   g_free (hop);
@@ -853,10 +855,10 @@ _posh_document_set_provenance (PoshDocument *document,
   g_autofree gpointer *stolen = NULL;
   gsize n = 0;
 
-  g_return_if_fail (document != NULL);
+  g_return_if_fail (document);
   g_return_if_fail (g_atomic_int_get (&document->ref_count) == 1);
 
-  if (reference != NULL)
+  if (reference)
     posh_document_ref (reference);
   g_clear_pointer (&document->reference, posh_document_unref);
   document->reference = reference;
@@ -866,7 +868,7 @@ _posh_document_set_provenance (PoshDocument *document,
     g_free (document->hops[i].url);
   g_clear_pointer (&document->hops, g_free);
   document->n_hops = 0;
-  if (hops == NULL)
+  if (!hops)
     return;
 
   /* Move the hops into one flat array; the caller's free function, if any,
@@ -900,7 +902,7 @@ _posh_document_set_provenance (PoshDocument *document,
 PoshDocument *
 posh_document_get_reference (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, NULL);
+  g_return_val_if_fail (document, NULL);
 
   return document->reference;
 }
@@ -920,7 +922,7 @@ posh_document_get_reference (PoshDocument *document)
 guint
 posh_document_get_n_hops (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, 0);
+  g_return_val_if_fail (document, 0);
 
   return document->n_hops;
 }
@@ -940,7 +942,7 @@ const char *
 posh_document_get_hop_url (PoshDocument *document,
                            guint         index)
 {
-  g_return_val_if_fail (document != NULL, NULL);
+  g_return_val_if_fail (document, NULL);
 
   return index < document->n_hops ? document->hops[index].url : NULL;
 }
@@ -960,7 +962,7 @@ guint
 posh_document_get_hop_status (PoshDocument *document,
                               guint         index)
 {
-  g_return_val_if_fail (document != NULL, 0);
+  g_return_val_if_fail (document, 0);
 
   return index < document->n_hops ? document->hops[index].status : 0;
 }
@@ -980,7 +982,7 @@ posh_document_get_hop_status (PoshDocument *document,
 guint64
 posh_document_get_lifetime (PoshDocument *document)
 {
-  g_return_val_if_fail (document != NULL, 0);
+  g_return_val_if_fail (document, 0);
 
   return document->lifetime;
 }
@@ -1049,7 +1051,7 @@ posh_document_to_json (PoshDocument *document)
 {
   GString *out;
 
-  g_return_val_if_fail (document != NULL, NULL);
+  g_return_val_if_fail (document, NULL);
 
   out = g_string_new ("{");
   if (document->kind == POSH_DOCUMENT_KIND_REFERENCE)
@@ -1095,12 +1097,12 @@ posh_document_verify_certificate (PoshDocument      *document,
 {
   g_autoptr(GBytes) der = NULL;
 
-  g_return_val_if_fail (document != NULL, FALSE);
+  g_return_val_if_fail (document, FALSE);
   g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (!error || !*error, FALSE);
 
   der = certificate_der (certificate, error);
-  if (der == NULL)
+  if (!der)
     return FALSE;
   return posh_document_verify_der (document, der, NULL, flags, status, error);
 }
@@ -1136,15 +1138,15 @@ posh_document_verify_der (PoshDocument      *document,
   gint64 seconds;
   gboolean ok;
 
-  g_return_val_if_fail (document != NULL, FALSE);
-  g_return_val_if_fail (der != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (document, FALSE);
+  g_return_val_if_fail (der, FALSE);
+  g_return_val_if_fail (!error || !*error, FALSE);
 
-  seconds = now != NULL ? g_date_time_to_unix (now)
+  seconds = now ? g_date_time_to_unix (now)
                         : g_get_real_time () / G_USEC_PER_SEC;
   data = g_bytes_get_data (der, &len);
   ok = _posh_verify_der (document, data, len, flags, seconds, &local_status, error);
-  if (ok && status != NULL)
+  if (ok && status)
     *status = local_status;
   return ok;
 }

@@ -49,7 +49,7 @@ PoshHash
 _posh_hash_from_name (const char *name,
                       gsize       name_len)
 {
-  g_return_val_if_fail (name != NULL || name_len == 0, POSH_HASH_NONE);
+  g_return_val_if_fail (name || name_len == 0, POSH_HASH_NONE);
 
   /* E6: exact, case-sensitive; "SHA-256" is an unknown name. */
   for (gsize i = 0; i < G_N_ELEMENTS (hash_table); i++)
@@ -66,7 +66,7 @@ _posh_hash_name (PoshHash hash)
 {
   const PoshHashInfo *info = lookup_hash (hash);
 
-  return info != NULL ? info->name : NULL;
+  return info ? info->name : NULL;
 }
 
 gsize
@@ -74,7 +74,7 @@ _posh_hash_digest_size (PoshHash hash)
 {
   const PoshHashInfo *info = lookup_hash (hash);
 
-  return info != NULL ? info->digest_size : 0;
+  return info ? info->digest_size : 0;
 }
 
 gnutls_digest_algorithm_t
@@ -82,7 +82,7 @@ _posh_hash_to_gnutls (PoshHash hash)
 {
   const PoshHashInfo *info = lookup_hash (hash);
 
-  return info != NULL ? info->gnutls : GNUTLS_DIG_UNKNOWN;
+  return info ? info->gnutls : GNUTLS_DIG_UNKNOWN;
 }
 
 /* The value of one character of the standard alphabet (RFC 4648 §4), or -1.
@@ -140,8 +140,8 @@ _posh_base64_decode_digest (const char *in,
   guint32 acc = 0;
   int bits = 0;
 
-  g_return_val_if_fail (in != NULL || in_len == 0, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (in || in_len == 0, FALSE);
+  g_return_val_if_fail (out, FALSE);
 
   data_len = base64_data_length (in, in_len);
   if (data_len <= 0)
@@ -178,8 +178,8 @@ _posh_digest (PoshHash      hash,
               gsize         len,
               guint8       *out)
 {
-  g_return_if_fail (data != NULL || len == 0);
-  g_return_if_fail (out != NULL);
+  g_return_if_fail (data || len == 0);
+  g_return_if_fail (out);
 
   switch (hash)
     {
@@ -229,7 +229,7 @@ char *
 _posh_base64_encode (const guint8 *data,
                      gsize         len)
 {
-  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (data || len == 0, NULL);
 
   /* GLib emits the standard alphabet, padded, with zero pad bits (R16). */
   return g_base64_encode (data, len);

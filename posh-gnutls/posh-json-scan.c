@@ -186,7 +186,7 @@ scan_escape (Scanner *s,
     {
       if (!scan_unicode_escape (s, &c))
         return FALSE;
-      if (out != NULL)
+      if (out)
         g_string_append_unichar (out, c);
       return TRUE;
     }
@@ -194,7 +194,7 @@ scan_escape (Scanner *s,
     {
       if (*s->p == escapes[i])
         {
-          if (out != NULL)
+          if (out)
             g_string_append_c (out, escapes[i + 1]);
           s->p++;
           return TRUE;
@@ -221,7 +221,7 @@ scan_string (Scanner *s,
             return FALSE;
           continue;
         }
-      if (out != NULL)
+      if (out)
         g_string_append_c (out, *s->p);
       s->p++;
     }
@@ -397,7 +397,7 @@ scan_member (Scanner *s)
     return FALSE;
 
   /* E8: a duplicate is a spoofing vector, whatever json-glib would keep. */
-  if (frame->names == NULL)
+  if (!frame->names)
     frame->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (g_hash_table_contains (frame->names, name->str))
     return scan_fail (s, POSH_DOCUMENT_ERROR_DUPLICATE_MEMBER,
@@ -525,12 +525,12 @@ _posh_json_check (const char     *text,
                   PoshJsonFacts  *facts,
                   GError        **error)
 {
-  g_return_val_if_fail (text != NULL || len == 0, FALSE);
-  g_return_val_if_fail (facts != NULL, FALSE);
+  g_return_val_if_fail (text || len == 0, FALSE);
+  g_return_val_if_fail (facts, FALSE);
 
   facts->expires_kind = POSH_JSON_EXPIRES_ABSENT;
   facts->expires = 0;
-  if (text == NULL)
+  if (!text)
     text = "";
   return check_encoding (text, len, error) &&
          scan_json (text, len, MIN (max_depth, POSH_JSON_DEPTH_CEILING), facts, error);

@@ -136,7 +136,7 @@ error_code_from_name (const char *name)
   g_autofree char *full = g_strconcat ("POSH_DOCUMENT_ERROR_", name, NULL);
   GEnumValue *value = g_enum_get_value_by_name (klass, full);
 
-  if (value == NULL)
+  if (!value)
     g_error ("invalid.tests: unknown error code %s", name);
   return value->value;
 }
@@ -192,7 +192,7 @@ add_manifest (const char *manifest,
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  for (guint i = 0; lines[i]; i++)
     {
       g_auto(GStrv) fields = NULL;
 

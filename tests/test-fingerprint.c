@@ -259,7 +259,7 @@ load_vector (const char *name)
   gsize len;
 
   /* Prefer the repository's copy; POSH_SPEC_VECTORS is the shared one. */
-  if (!g_file_test (path, G_FILE_TEST_EXISTS) && g_getenv ("POSH_SPEC_VECTORS") != NULL)
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && g_getenv ("POSH_SPEC_VECTORS"))
     {
       g_free (path);
       path = g_build_filename (g_getenv ("POSH_SPEC_VECTORS"), name, NULL);
