@@ -55,11 +55,11 @@
 
 #include "config.h"
 
+#include "posh-document-private.h"
+
 #include <string.h>
 
 #include <json-glib/json-glib.h>
-
-#include "posh-document-private.h"
 
 struct _PoshDocument
 {

@@ -9,12 +9,12 @@
 
 #include "config.h"
 
+#include "posh-private.h"
+
 #include <string.h>
 
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
-
-#include "posh-private.h"
 
 typedef struct
 {

@@ -11,9 +11,9 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "posh-private.h"
+
+#include <string.h>
 
 typedef struct
 {

@@ -8,10 +8,10 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "posh-private.h"
 #include "files/fingerprints.h"
+
+#include <string.h>
 
 #define HOSTING_URL "https://hosting.example.net/.well-known/posh/xmpp-client.json"
 

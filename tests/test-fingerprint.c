@@ -5,11 +5,11 @@
 
 #include "config.h"
 
+#include "posh-private.h"
+
 #include <string.h>
 
 #include <gnutls/crypto.h>
-
-#include "posh-private.h"
 
 /* ---- E4, E6: the hash-name table ------------------------------------------ */
 
