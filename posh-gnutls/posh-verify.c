@@ -28,8 +28,8 @@ typedef struct
 } DerSpan;
 
 /* Reads one DER TLV with tag @tag from the front of @in: definite,
- * minimally encoded lengths only. */
-static gboolean
+ * minimally encoded lengths only. Inlined: it runs ten times per call. */
+G_ALWAYS_INLINE static inline gboolean
 der_read (DerSpan *in,
           guint8   tag,
           DerSpan *content)
@@ -64,21 +64,13 @@ der_read (DerSpan *in,
   return TRUE;
 }
 
-static gboolean
-parse_digits (const guint8 *p,
-              guint         n,
-              int          *out)
+/* Two decimal digits, or -1. */
+G_ALWAYS_INLINE static inline int
+two_digits (const guint8 *p)
 {
-  int value = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      if (p[i] < '0' || p[i] > '9')
-        return FALSE;
-      value = value * 10 + (p[i] - '0');
-    }
-  *out = value;
-  return TRUE;
+  if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+    return -1;
+  return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -112,13 +104,11 @@ parse_time_tail (const guint8 *p,
                  gint64       *out)
 {
   static const int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  int month, day, hour, minute, second;
+  int month = two_digits (p), day = two_digits (p + 2), hour = two_digits (p + 4);
+  int minute = two_digits (p + 6), second = two_digits (p + 8);
 
-  if (!parse_digits (p, 2, &month) || !parse_digits (p + 2, 2, &day) ||
-      !parse_digits (p + 4, 2, &hour) || !parse_digits (p + 6, 2, &minute) ||
-      !parse_digits (p + 8, 2, &second) || p[10] != 'Z')
-    return FALSE;
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+  if (p[10] != 'Z' || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59 || second < 0 || second > 59)
     return FALSE;
   if (day > month_days[month - 1] + (month == 2 && is_leap_year (year)))
     return FALSE;
@@ -137,14 +127,16 @@ der_read_time (DerSpan *in,
 
   if (in->len > 0 && in->p[0] == 0x17)
     {
-      if (!der_read (in, 0x17, &t) || t.len != 13 || !parse_digits (t.p, 2, &year))
+      if (!der_read (in, 0x17, &t) || t.len != 13 || (year = two_digits (t.p)) < 0)
         return FALSE;
       year += year < 50 ? 2000 : 1900;
       return parse_time_tail (t.p + 2, year, out);
     }
 
-  if (!der_read (in, 0x18, &t) || t.len != 15 || !parse_digits (t.p, 4, &year))
+  if (!der_read (in, 0x18, &t) || t.len != 15 ||
+      two_digits (t.p) < 0 || two_digits (t.p + 2) < 0)
     return FALSE;
+  year = two_digits (t.p) * 100 + two_digits (t.p + 2);
   return parse_time_tail (t.p + 4, year, out);
 }
 
