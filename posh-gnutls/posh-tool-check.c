@@ -324,6 +324,7 @@ accept_certificate_cb (GTlsConnection       *connection,
 static gboolean
 handshake (GIOStream     *base,
            GTlsDatabase  *database,
+           const char    *alpn,
            guint16        port,
            Capture       *capture,
            GCancellable  *cancellable,
@@ -338,6 +339,13 @@ handshake (GIOStream     *base,
     return FALSE;
   if (database != NULL)
     g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  if (alpn != NULL)
+    {
+      /* XEP-0368: direct TLS names the protocol by ALPN. */
+      const char *protocols[] = { alpn, NULL };
+
+      g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (tls), protocols);
+    }
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), capture);
 
   if (g_tls_connection_handshake (G_TLS_CONNECTION (tls), cancellable, &local_error) &&
@@ -378,7 +386,7 @@ typedef struct
   GCancellable        *cancellable;    /* (owned) */
   Capture              capture;
   PoshToolXmppInfo     xmpp;
-  Target              *target;         /* (unowned): the one connected to */
+  Target              *target;         /* (owned) (nullable): the one connected to */
   const char          *hint;           /* for the error, when set */
 } Check;
 
@@ -392,6 +400,7 @@ check_clear (Check *check)
   g_clear_object (&check->cancellable);
   capture_clear (&check->capture);
   _posh_tool_xmpp_info_clear (&check->xmpp);
+  g_clear_pointer (&check->target, target_free);
 }
 
 static char *
@@ -498,7 +507,10 @@ connect_service (Check      *check,
                                             &last_error);
       if (connection != NULL)
         {
-          check->target = target;
+          check->target = g_new0 (Target, 1);
+          check->target->host = g_strdup (target->host);
+          check->target->port = target->port;
+          check->target->source = target->source;
           return G_IO_STREAM (connection);
         }
     }
@@ -524,7 +536,9 @@ reach_certificate (Check      *check,
                                  check->cancellable, &check->xmpp, error))
     return FALSE;
   check->hint = "the TLS handshake failed before the service presented a certificate";
-  return handshake (connection, check->database, check->target->port, &check->capture,
+  return handshake (connection, check->database,
+                    is_direct_tls (check->args) ? check->args->service : NULL,
+                    check->target->port, &check->capture,
                     check->cancellable, error);
 }
 

@@ -501,7 +501,11 @@ print_document_body (JsonObject *document,
   printf ("%sfingerprints document: %" G_GINT64_FORMAT " descriptor(s), expires %"
           G_GINT64_FORMAT " s\n", indent,
           json_object_get_int_member (document, "descriptors"), expires);
-  print_fingerprint_list (get_array (document, "fingerprints"), indent);
+  {
+    g_autofree char *deeper = g_strconcat (indent, "  ", NULL);
+
+    print_fingerprint_list (get_array (document, "fingerprints"), deeper);
+  }
 }
 
 static void

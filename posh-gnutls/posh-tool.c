@@ -69,15 +69,12 @@ _posh_tool_option_context (const char         *command,
   };
   g_autofree char *prgname = g_strdup_printf ("posh-tool %s", command);
   GOptionContext *context = g_option_context_new (parameter);
-  GOptionGroup *group;
 
   g_set_prgname (prgname);
   g_option_context_set_summary (context, summary);
+  /* One group, so that --help shows the common options too. */
   g_option_context_add_main_entries (context, entries, NULL);
-  group = g_option_group_new ("common", "Options of every command:",
-                              "Show the options of every command", NULL, NULL);
-  g_option_group_add_entries (group, common);
-  g_option_context_add_group (context, group);
+  g_option_context_add_main_entries (context, common, NULL);
   g_option_context_set_description (context,
     "Exit status: 0 verified (or done), 1 checked and the certificate did not "
     "match, 2 could not check.");
@@ -145,11 +142,14 @@ _posh_tool_database_new (const PoshToolOptions  *options,
                          GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
   GTlsDatabase *database;
 
   if (options->cafile == NULL)
     return NULL;
-  database = g_tls_file_database_new (options->cafile, &local_error);
+  /* GTlsFileDatabase wants an absolute path. */
+  path = g_canonicalize_filename (options->cafile, NULL);
+  database = g_tls_file_database_new (path, &local_error);
   if (database == NULL)
     g_set_error (error, POSH_ERROR, POSH_ERROR_INITIALIZATION,
                  "Cannot use %s as trust store: %s", options->cafile,
@@ -384,7 +384,9 @@ cmd_generate (int    argc,
   builder = _posh_tool_result_begin ("generate");
   if (document == NULL)
     {
-      _posh_tool_add_error (builder, error, NULL, NULL);
+      _posh_tool_add_error_hint (builder, error, args.url != NULL
+        ? "a reference document's url must be an absolute https URL (RFC 7711 §3.2, R27)"
+        : POSH_TOOL_CERTIFICATE_HINT);
       return _posh_tool_result_end (builder, &args.options, "error", POSH_TOOL_EXIT_ERROR);
     }
   _posh_tool_add_document (builder, "document", document);
@@ -602,11 +604,13 @@ cmd_verify (int    argc,
     add_domain_service (builder, domain, args.service);
 
   certificate = _posh_tool_load_certificate (args.certificate, NULL, &error);
-  if (certificate != NULL)
+  if (certificate == NULL)
     {
-      _posh_tool_add_certificate (builder, "certificate", certificate);
-      checked = run_verify (&args, domain, certificate, &document, &status, &error);
+      _posh_tool_add_error_hint (builder, error, POSH_TOOL_CERTIFICATE_HINT);
+      return _posh_tool_result_end (builder, &args.options, "error", POSH_TOOL_EXIT_ERROR);
     }
+  _posh_tool_add_certificate (builder, "certificate", certificate);
+  checked = run_verify (&args, domain, certificate, &document, &status, &error);
   if (document != NULL)
     _posh_tool_add_document (builder, "document", document);
   if (!checked)

@@ -104,6 +104,10 @@ const char   *_posh_tool_hash_name      (PoshHash         hash);
 /* sha-256 of @der, padded base64 (transfer full). */
 char         *_posh_tool_sha256_base64  (GBytes          *der);
 
+#define POSH_TOOL_CERTIFICATE_HINT \
+  "give a file with the certificate only: X.509 in PEM (the first CERTIFICATE " \
+  "block is the leaf) or DER; posh-tool never reads private keys (R50)"
+
 /* ---- posh-tool-cert.c --------------------------------------------------- */
 
 /* Load the first certificate (the leaf) of a PEM or DER file. Refuses a

@@ -1,0 +1,1537 @@
+/* test-posh-tool.c: the posh-tool command line, end to end
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Runs the built posh-tool (POSH_TOOL_PATH) with GSubprocess and checks its
+ * exit status, its text output and its --json output, parsed. The HTTPS
+ * side is the loopback POSH host of posh-test-server.h, in this process,
+ * reached through --cafile tests/files/ca.pem and --connect-to, so URLs,
+ * SNI and certificate checks keep the real names. `check` runs against
+ * in-process TLS and XMPP-STARTTLS services and against a real Prosody
+ * started on loopback in a temporary directory (skipped only when prosody
+ * is not installed). Nothing but 127.0.0.1 is ever contacted.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <json-glib/json-glib.h>
+
+#include "posh-test-server.h"
+#include "posh-test-utils.h"
+#include "files/fingerprints.h"
+
+#define WK_CLIENT   "/.well-known/posh/xmpp-client.json"
+#define WK_SERVER   "/.well-known/posh/xmpp-server.json"
+#define HOSTING_URL "https://hosting.example.net/.well-known/posh/xmpp-client.json"
+
+#define DOC_HOSTING "{\"fingerprints\":[{\"sha-256\":\"" FP_HOSTING_EXAMPLE_NET_SHA256 "\"}]," \
+                    "\"expires\":86400}"
+#define DOC_OTHER   "{\"fingerprints\":[{\"sha-256\":\"" FP_XMPP_OTHER_SHA256 "\"}]," \
+                    "\"expires\":86400}"
+
+/* ---- running the tool --------------------------------------------------- */
+
+typedef struct
+{
+  int         status;
+  char       *out;
+  char       *err;
+  JsonParser *parser;
+  JsonObject *json;    /* (unowned) the root, when --json was given */
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+  g_clear_object (&run->parser);
+  run->json = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* The loopback POSH hosts: example.com (source) and hosting.example.net. */
+typedef struct
+{
+  PoshTestServer *example;
+  PoshTestServer *hosting;
+} Net;
+
+static void
+net_clear (Net *net)
+{
+  g_clear_pointer (&net->example, posh_test_server_free);
+  g_clear_pointer (&net->hosting, posh_test_server_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Net, net_clear)
+
+static void
+net_init (Net *net)
+{
+  net->example = posh_test_server_new ("example.com");
+  net->hosting = posh_test_server_new ("hosting.example.net");
+}
+
+static void
+add_net_args (GPtrArray *args,
+              Net       *net)
+{
+  g_ptr_array_add (args, g_strdup ("--cafile"));
+  g_ptr_array_add (args, posh_test_file ("ca.pem"));
+  g_ptr_array_add (args, g_strdup ("--connect-to"));
+  g_ptr_array_add (args, posh_test_server_connect_to_spec (net->example, "example.com"));
+  g_ptr_array_add (args, g_strdup ("--connect-to"));
+  g_ptr_array_add (args, posh_test_server_connect_to_spec (net->hosting,
+                                                           "hosting.example.net"));
+}
+
+static void
+run_args (Run       *run,
+          GPtrArray *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gboolean json = FALSE;
+
+  for (guint i = 0; i < args->len; i++)
+    json |= g_strcmp0 (g_ptr_array_index (args, i), "--json") == 0;
+  g_ptr_array_add (args, NULL);
+  line = g_strjoinv (" ", (char **) args->pdata);
+  g_test_message ("$ %s", line);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", run->out, run->err);
+  /* A crash is never an acceptable answer. */
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+
+  if (json)
+    {
+      run->parser = json_parser_new ();
+      json_parser_load_from_data (run->parser, run->out, -1, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (run->parser)));
+      run->json = json_node_get_object (json_parser_get_root (run->parser));
+      g_assert_cmpint (json_object_get_int_member (run->json, "exit"), ==, run->status);
+    }
+}
+
+/* posh-tool COMMAND [network options] ARGS... NULL */
+static void
+tool (Run        *run,
+      Net        *net,
+      const char *command,
+      ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
+  g_ptr_array_add (args, g_strdup (command));
+  if (net != NULL)
+    add_net_args (args, net);
+  va_start (ap, command);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  run_args (run, args);
+}
+
+/* Member access by a dotted path, "document.fingerprints.0.digest". */
+static JsonNode *
+json_path (JsonObject *root,
+           const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *node = NULL;
+  JsonObject *object = root;
+  JsonArray *array = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (array != NULL)
+        node = json_array_get_element (array, (guint) g_ascii_strtoull (parts[i], NULL, 10));
+      else
+        {
+          g_assert_nonnull (object);
+          node = json_object_get_member (object, parts[i]);
+        }
+      g_assert_nonnull (node);
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+    }
+  return node;
+}
+
+static const char *
+json_str (Run        *run,
+          const char *path)
+{
+  JsonNode *node = json_path (run->json, path);
+
+  return JSON_NODE_HOLDS_NULL (node) ? NULL : json_node_get_string (node);
+}
+
+static gint64
+json_int (Run        *run,
+          const char *path)
+{
+  return json_node_get_int (json_path (run->json, path));
+}
+
+static gboolean
+json_array_has (Run        *run,
+                const char *path,
+                const char *value)
+{
+  JsonArray *array = json_node_get_array (json_path (run->json, path));
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+file_contents (const char *name)
+{
+  g_autoptr(GBytes) bytes = posh_test_file_bytes (name);
+
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* A file in the test's temporary directory (G_TEST_OPTION_ISOLATE_DIRS). */
+static char *
+write_temp (const char *name,
+            const void *data,
+            gssize      len)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (g_get_user_cache_dir (), name, NULL);
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* ---- generate ----------------------------------------------------------- */
+
+static void
+test_generate_hosting (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+  g_autofree char *expected = file_contents ("hosting.json");
+
+  tool (&run, NULL, "generate", "--load-certificate", cert, "--expires", "86400", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  /* byte for byte the fixture, which create-files.sh derives from the cert */
+  g_assert_cmpstr (run.out, ==, expected);
+  g_assert_cmpstr (run.out, ==, DOC_HOSTING "\n");
+}
+
+/* R45/R46: one descriptor per certificate, in the order given; every
+ * requested hash in each (E26: canonical padded base64). */
+static void
+test_generate_rollover (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *next = posh_test_file ("hosting-rollover.pem");
+  g_autofree char *current = posh_test_file ("hosting.example.net.pem");
+
+  tool (&run, NULL, "generate", "--load-certificate", next, "--load-certificate", current,
+        "--hash", "sha-256,sha-512", "--expires", "604800", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "{\"fingerprints\":["
+                   "{\"sha-256\":\"" FP_HOSTING_ROLLOVER_SHA256 "\","
+                   "\"sha-512\":\"" FP_HOSTING_ROLLOVER_SHA512 "\"},"
+                   "{\"sha-256\":\"" FP_HOSTING_EXAMPLE_NET_SHA256 "\","
+                   "\"sha-512\":\"" FP_HOSTING_EXAMPLE_NET_SHA512 "\"}],"
+                   "\"expires\":604800}\n");
+}
+
+static void
+test_generate_sha384 (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("example.com.pem");
+
+  tool (&run, NULL, "generate", "--load-certificate", cert, "--hash", "sha-384",
+        "--expires", "60", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{\"fingerprints\":[{\"sha-384\":\"" FP_EXAMPLE_COM_SHA384
+                   "\"}],\"expires\":60}\n");
+}
+
+/* E20: of a chain file, the leaf (the first certificate) is hashed. */
+static void
+test_generate_chain_leaf (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *chain = posh_test_file ("hosting.example.net-chain.pem");
+
+  tool (&run, NULL, "generate", "--load-certificate", chain, "--expires", "86400", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, DOC_HOSTING "\n");
+  g_assert_nonnull (strstr (run.err, "using the first"));
+}
+
+static void
+test_generate_der (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *pem_path = posh_test_file ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *der_path = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  cert = g_tls_certificate_new_from_file (pem_path, &error);
+  g_assert_no_error (error);
+  g_object_get (cert, "certificate", &der, NULL);
+  der_path = write_temp ("hosting.der", der->data, der->len);
+
+  tool (&run, NULL, "generate", "--load-certificate", der_path, "--expires", "86400", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, DOC_HOSTING "\n");
+}
+
+static void
+test_generate_reference (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *expected = file_contents ("reference.json");
+
+  tool (&run, NULL, "generate", "--url", HOSTING_URL, "--expires", "3600", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, expected);
+}
+
+static void
+test_generate_json (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+
+  tool (&run, NULL, "generate", "--load-certificate", cert, "--expires", "86400",
+        "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (json_str (&run, "command"), ==, "generate");
+  g_assert_cmpstr (json_str (&run, "result"), ==, "ok");
+  g_assert_cmpstr (json_str (&run, "document.kind"), ==, "fingerprints");
+  g_assert_cmpstr (json_str (&run, "document.json"), ==, DOC_HOSTING);
+  g_assert_cmpint (json_int (&run, "document.expires"), ==, 86400);
+  g_assert_cmpstr (json_str (&run, "document.fingerprints.0.hash"), ==, "sha-256");
+  g_assert_cmpstr (json_str (&run, "document.fingerprints.0.digest"), ==,
+                   FP_HOSTING_EXAMPLE_NET_SHA256);
+}
+
+/* Every bad invocation: exit 2, nothing on stdout but the JSON error. */
+static void
+assert_generate_error (const char *error_domain,
+                       const char *message_part,
+                       ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_auto(Run) run = { 0 };
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
+  g_ptr_array_add (args, g_strdup ("generate"));
+  g_ptr_array_add (args, g_strdup ("--json"));
+  va_start (ap, message_part);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  run_args (&run, args);
+
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "result"), ==, "error");
+  g_assert_cmpstr (json_str (&run, "error.domain"), ==, error_domain);
+  g_assert_nonnull (strstr (json_str (&run, "error.message"), message_part));
+  g_assert_false (json_object_has_member (run.json, "document"));
+}
+
+/* R19, E26: expires is required and positive. */
+static void
+test_generate_expires_errors (void)
+{
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+
+  assert_generate_error ("g-option-context-error-quark", "--expires is required",
+                         "--load-certificate", cert, NULL);
+  assert_generate_error ("g-option-context-error-quark", "must be positive",
+                         "--load-certificate", cert, "--expires", "0", NULL);
+  assert_generate_error ("g-option-context-error-quark", "number of seconds",
+                         "--load-certificate", cert, "--expires", "-5", NULL);
+  assert_generate_error ("g-option-context-error-quark", "number of seconds",
+                         "--load-certificate", cert, "--expires", "1d", NULL);
+}
+
+/* R27: a reference points at https only. */
+static void
+test_generate_http_url (void)
+{
+  g_auto(Run) run = { 0 };
+
+  tool (&run, NULL, "generate", "--url", "http://hosting.example.net/x.json",
+        "--expires", "3600", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.domain"), ==, "posh-error-quark");
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "invalid-request");
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "R27"));
+}
+
+/* R50: a private key is never read, whether alone or next to the
+ * certificate, and never printed. */
+static void
+test_generate_private_key (void)
+{
+  g_autofree char *key = posh_test_file ("hosting.example.net.key");
+  g_autofree char *cert_text = file_contents ("hosting.example.net.pem");
+  g_autofree char *key_text = file_contents ("hosting.example.net.key");
+  g_autofree char *both_text = g_strconcat (cert_text, key_text, NULL);
+  g_autofree char *both = write_temp ("cert-and-key.pem", both_text, -1);
+  const char *files[] = { key, both };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      tool (&run, NULL, "generate", "--load-certificate", files[i], "--expires", "60",
+            "--json", NULL);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (json_str (&run, "error.name"), ==, "invalid-request");
+      g_assert_nonnull (strstr (json_str (&run, "error.message"), "private key"));
+      g_assert_null (strstr (run.out, "PRIVATE"));
+      g_assert_false (json_object_has_member (run.json, "document"));
+    }
+}
+
+static void
+test_generate_usage_errors (void)
+{
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+  g_autofree char *ca_key = posh_test_file ("ca.key");
+  g_autofree char *not_cert = posh_test_file ("hosting.json");
+  g_autofree char *missing = posh_test_file ("no-such-file.pem");
+
+  assert_generate_error ("g-option-context-error-quark", "Unknown hash",
+                         "--load-certificate", cert, "--hash", "SHA-256", "--expires", "60",
+                         NULL);
+  assert_generate_error ("g-option-context-error-quark", "either",
+                         "--load-certificate", cert, "--url", HOSTING_URL,
+                         "--expires", "60", NULL);
+  assert_generate_error ("g-option-context-error-quark", "either", "--expires", "60", NULL);
+  assert_generate_error ("posh-error-quark", "private key",
+                         "--load-certificate", ca_key, "--expires", "60", NULL);
+  assert_generate_error ("posh-error-quark", "X.509",
+                         "--load-certificate", not_cert, "--expires", "60", NULL);
+  assert_generate_error ("g-io-error-quark", "no-such-file",
+                         "--load-certificate", missing, "--expires", "60", NULL);
+}
+
+/* ---- fetch -------------------------------------------------------------- */
+
+static void
+test_fetch_good (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) text = { 0 };
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "fetch", "example.com", "--service", "xmpp-client", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (json_str (&run, "result"), ==, "ok");
+  g_assert_cmpstr (json_str (&run, "domain"), ==, "example.com");
+  g_assert_cmpstr (json_str (&run, "document.kind"), ==, "fingerprints");
+  g_assert_cmpint (json_int (&run, "document.descriptors"), ==, 1);
+  g_assert_cmpint (json_int (&run, "document.fingerprints.0.descriptor"), ==, 0);
+  g_assert_cmpstr (json_str (&run, "document.fingerprints.0.digest"), ==,
+                   FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_assert_cmpstr (json_str (&run, "document.hops.0.url"), ==,
+                   "https://example.com" WK_CLIENT);
+  g_assert_cmpint (json_int (&run, "document.hops.0.status"), ==, 200);
+  g_assert_null (json_str (&run, "document.reference"));
+  g_assert_cmpint (json_int (&run, "document.lifetime"), ==, 86400);
+
+  tool (&text, &net, "fetch", "example.com", "--service", "xmpp-client", NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "hop 1: 200 https://example.com" WK_CLIENT));
+  g_assert_nonnull (strstr (text.out, "sha-256 " FP_HOSTING_EXAMPLE_NET_SHA256));
+  g_assert_nonnull (strstr (text.out, "effective lifetime: 86400 s"));
+}
+
+/* R13: 404 is "no POSH material": could not check. */
+static void
+test_fetch_404 (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) text = { 0 };
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+
+  tool (&run, &net, "fetch", "example.com", "--service", "xmpp-client", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "no-posh-data");
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "posh-tool generate"));
+
+  tool (&text, &net, "fetch", "example.com", "--service", "xmpp-client", NULL);
+  g_assert_cmpint (text.status, ==, 2);
+  g_assert_nonnull (strstr (text.err, "error:"));
+  g_assert_nonnull (strstr (text.err, "hint:"));
+}
+
+/* R31: delegation by HTTPS redirect; every hop is shown. */
+static void
+test_fetch_redirect (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_redirect (net.example, WK_CLIENT, 302, HOSTING_URL);
+  posh_test_server_set_json (net.hosting, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "fetch", "example.com", "--service", "xmpp-client", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (json_int (&run, "document.hops.0.status"), ==, 302);
+  g_assert_cmpstr (json_str (&run, "document.hops.1.url"), ==, HOSTING_URL);
+  g_assert_cmpint (json_int (&run, "document.hops.1.status"), ==, 200);
+  g_assert_cmpstr (json_str (&run, "document.fingerprints.0.digest"), ==,
+                   FP_HOSTING_EXAMPLE_NET_SHA256);
+}
+
+/* R28, R40: a reference is shown, and the lifetime is the smaller expires. */
+static void
+test_fetch_reference (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) text = { 0 };
+  g_autofree char *reference = file_contents ("reference.json");
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_json (net.example, WK_SERVER, reference);
+  posh_test_server_set_json (net.hosting, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "fetch", "example.com", "--service", "xmpp-server", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (json_str (&run, "document.reference.kind"), ==, "reference");
+  g_assert_cmpstr (json_str (&run, "document.reference.url"), ==, HOSTING_URL);
+  g_assert_cmpint (json_int (&run, "document.reference.expires"), ==, 3600);
+  g_assert_cmpint (json_int (&run, "document.expires"), ==, 86400);
+  g_assert_cmpint (json_int (&run, "document.lifetime"), ==, 3600);
+
+  tool (&text, &net, "fetch", "example.com", "--service", "xmpp-server", NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "reference document: url " HOSTING_URL));
+}
+
+/* R32: an http: redirect is refused before it is followed, and the hint
+ * says what to change. */
+static void
+test_fetch_insecure_redirect (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_redirect (net.example, WK_CLIENT, 302,
+                                 "http://hosting.example.net/.well-known/posh/xmpp-client.json");
+  posh_test_server_set_json (net.hosting, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "fetch", "example.com", "--service", "xmpp-client", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "insecure-url");
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "R32"));
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "https://hosting.example.net/"));
+  g_assert_cmpuint (posh_test_server_get_total_request_count (net.hosting), ==, 0);
+}
+
+/* R7: without --cafile the test CA is not trusted: no insecure fallback. */
+static void
+test_fetch_untrusted (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autofree char *spec = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+  spec = posh_test_server_connect_to_spec (net.example, "example.com");
+
+  tool (&run, NULL, "fetch", "example.com", "--service", "xmpp-client",
+        "--connect-to", spec, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "https");
+}
+
+/* R35: --max-redirects lowers the limit. */
+static void
+test_fetch_max_redirects (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) usage = { 0 };
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_redirect (net.example, WK_CLIENT, 302, HOSTING_URL);
+  posh_test_server_set_json (net.hosting, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "fetch", "example.com", "--service", "xmpp-client",
+        "--max-redirects", "0", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "too-many-redirects");
+
+  tool (&usage, &net, "fetch", "example.com", "--service", "xmpp-client",
+        "--max-redirects", "11", "--json", NULL);
+  g_assert_cmpint (usage.status, ==, 2);
+  g_assert_cmpstr (json_str (&usage, "error.domain"), ==, "g-option-context-error-quark");
+}
+
+static void
+test_fetch_usage (void)
+{
+  g_auto(Run) no_service = { 0 };
+  g_auto(Run) no_domain = { 0 };
+  g_auto(Run) bad_domain = { 0 };
+
+  tool (&no_service, NULL, "fetch", "example.com", "--json", NULL);
+  g_assert_cmpint (no_service.status, ==, 2);
+  g_assert_nonnull (strstr (json_str (&no_service, "error.message"), "--service"));
+
+  tool (&no_domain, NULL, "fetch", "--service", "xmpp-client", NULL);
+  g_assert_cmpint (no_domain.status, ==, 2);
+
+  /* E3: no network for a domain that cannot be one */
+  tool (&bad_domain, NULL, "fetch", "https://example.com/", "--service", "xmpp-client",
+        "--json", NULL);
+  g_assert_cmpint (bad_domain.status, ==, 2);
+  g_assert_cmpstr (json_str (&bad_domain, "error.name"), ==, "invalid-request");
+}
+
+/* ---- verify ------------------------------------------------------------- */
+
+static void
+test_verify_live_match (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) text = { 0 };
+  g_autofree char *cert = posh_test_file ("hosting.example.net-chain.pem");
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "verify", "example.com", "--service", "xmpp-client",
+        "--load-certificate", cert, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (json_str (&run, "result"), ==, "verified");
+  g_assert_cmpint (json_int (&run, "verdict.status"), ==, 0);
+  g_assert_cmpstr (json_str (&run, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_assert_cmpstr (json_str (&run, "document.json"), ==, DOC_HOSTING);
+
+  tool (&text, &net, "verify", "example.com", "--service", "xmpp-client",
+        "--load-certificate", cert, NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "verdict: "));
+}
+
+static void
+test_verify_live_mismatch (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("xmpp-other.pem");
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "verify", "example.com", "--service", "xmpp-client",
+        "--load-certificate", cert, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (json_str (&run, "result"), ==, "mismatch");
+  g_assert_true (json_array_has (&run, "verdict.flags", "cert-differs"));
+}
+
+/* A closed port: could not check, never a match (fail closed). */
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_socket_close (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+test_verify_live_unreachable (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+  g_autofree char *ca = posh_test_file ("ca.pem");
+  g_autofree char *spec = g_strdup_printf ("example.com:443:127.0.0.1:%u", closed_port ());
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  tool (&run, NULL, "verify", "example.com", "--service", "xmpp-client",
+        "--load-certificate", cert, "--cafile", ca, "--connect-to", spec, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "fetch");
+  g_assert_false (json_object_has_member (run.json, "verdict"));
+}
+
+static void
+test_verify_offline (void)
+{
+  g_autofree char *doc = posh_test_file ("hosting.json");
+  g_autofree char *rollover = posh_test_file ("hosting-rollover.json");
+  g_autofree char *hosting = posh_test_file ("hosting.example.net.pem");
+  g_autofree char *next = posh_test_file ("hosting-rollover.pem");
+  g_autofree char *other = posh_test_file ("xmpp-other.pem");
+  g_auto(Run) match = { 0 };
+  g_auto(Run) mismatch = { 0 };
+  g_auto(Run) second = { 0 };
+
+  tool (&match, NULL, "verify", "--document", doc, "--load-certificate", hosting,
+        "--json", NULL);
+  g_assert_cmpint (match.status, ==, 0);
+  g_assert_cmpstr (json_str (&match, "result"), ==, "verified");
+  g_assert_false (json_object_has_member (match.json, "domain"));
+
+  tool (&mismatch, NULL, "verify", "--document", doc, "--load-certificate", other, NULL);
+  g_assert_cmpint (mismatch.status, ==, 1);
+
+  /* R22: any descriptor may match */
+  tool (&second, NULL, "verify", "--document", rollover, "--load-certificate", next, NULL);
+  g_assert_cmpint (second.status, ==, 0);
+}
+
+/* R24: a matching hash does not make an expired certificate acceptable. */
+static void
+test_verify_offline_expired (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("xmpp-expired.pem");
+  g_autofree char *doc = write_temp ("expired.json",
+                                     "{\"fingerprints\":[{\"sha-256\":\""
+                                     FP_XMPP_EXPIRED_SHA256 "\"}],\"expires\":60}", -1);
+
+  tool (&run, NULL, "verify", "--document", doc, "--load-certificate", cert, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_true (json_array_has (&run, "verdict.flags", "cert-expired"));
+}
+
+static void
+test_verify_offline_errors (void)
+{
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+  g_autofree char *reference = posh_test_file ("reference.json");
+  g_autofree char *empty = write_temp ("empty.json", "{\"fingerprints\":[],\"expires\":60}", -1);
+  g_autofree char *key = posh_test_file ("hosting.example.net.key");
+  g_autofree char *doc = posh_test_file ("hosting.json");
+  g_auto(Run) ref = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_auto(Run) with_key = { 0 };
+  g_auto(Run) both = { 0 };
+  g_auto(Run) no_cert = { 0 };
+
+  /* a reference holds nothing to verify against offline */
+  tool (&ref, NULL, "verify", "--document", reference, "--load-certificate", cert,
+        "--json", NULL);
+  g_assert_cmpint (ref.status, ==, 2);
+  g_assert_cmpstr (json_str (&ref, "error.name"), ==, "requested-data-not-available");
+
+  /* R14 */
+  tool (&bad, NULL, "verify", "--document", empty, "--load-certificate", cert, "--json", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_cmpstr (json_str (&bad, "error.domain"), ==, "posh-document-error-quark");
+  g_assert_cmpstr (json_str (&bad, "error.name"), ==, "fingerprints-empty");
+
+  /* R50 */
+  tool (&with_key, NULL, "verify", "--document", doc, "--load-certificate", key,
+        "--json", NULL);
+  g_assert_cmpint (with_key.status, ==, 2);
+  g_assert_cmpstr (json_str (&with_key, "error.name"), ==, "invalid-request");
+
+  tool (&both, NULL, "verify", "example.com", "--document", doc, "--load-certificate", cert,
+        NULL);
+  g_assert_cmpint (both.status, ==, 2);
+
+  tool (&no_cert, NULL, "verify", "--document", doc, NULL);
+  g_assert_cmpint (no_cert.status, ==, 2);
+}
+
+/* ---- in-process TLS and XMPP services for check ------------------------- */
+
+#define XMPP_FEATURES \
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' " \
+  "xmlns:stream='http://etherx.jabber.org/streams' id='t1' from='example.com' " \
+  "version='1.0'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>" \
+  "<required/></starttls></stream:features>"
+#define XMPP_PROCEED "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+
+typedef enum
+{
+  SERVICE_TLS,      /* direct TLS */
+  SERVICE_XMPP,     /* XMPP STARTTLS, then TLS */
+  SERVICE_SILENT,   /* reads, never answers */
+} ServiceMode;
+
+typedef struct
+{
+  ServiceMode      mode;
+  GSocketListener *listener;
+  guint16          port;
+  GTlsCertificate *certificate;
+  GCancellable    *cancellable;
+  GThread         *thread;
+  GMutex           mutex;
+  char            *received;      /* what the client sent before TLS */
+  guint            handshakes;
+  guint            app_bytes;     /* bytes received after the handshake */
+} Service;
+
+/* Read until @needle (or EOF, or 16 KiB). */
+static gboolean
+read_until (GInputStream  *input,
+            GString       *buffer,
+            const char    *needle,
+            GCancellable  *cancellable)
+{
+  while (strstr (buffer->str, needle) == NULL && buffer->len < 16384)
+    {
+      char chunk[512];
+      gssize n = g_input_stream_read (input, chunk, sizeof chunk, cancellable, NULL);
+
+      if (n <= 0)
+        return FALSE;
+      g_string_append_len (buffer, chunk, n);
+    }
+  return strstr (buffer->str, needle) != NULL;
+}
+
+static gboolean
+xmpp_starttls (Service      *service,
+               GIOStream    *stream,
+               GString      *received)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
+  gboolean ok;
+
+  ok = read_until (input, received, "streams'>", service->cancellable);
+  if (ok && service->mode == SERVICE_SILENT)
+    {
+      read_until (input, received, "never sent", service->cancellable);
+      return FALSE;
+    }
+  ok = ok && g_output_stream_write_all (output, XMPP_FEATURES, strlen (XMPP_FEATURES), NULL,
+                                        service->cancellable, NULL);
+  ok = ok && read_until (input, received, "xmpp-tls'/>", service->cancellable);
+  return ok && g_output_stream_write_all (output, XMPP_PROCEED, strlen (XMPP_PROCEED), NULL,
+                                          service->cancellable, NULL);
+}
+
+static void
+serve_connection (Service           *service,
+                  GSocketConnection *connection)
+{
+  g_autoptr(GString) received = g_string_new (NULL);
+  g_autoptr(GIOStream) tls = NULL;
+  gboolean ok = TRUE;
+  gsize app_bytes = 0;
+
+  if (service->mode != SERVICE_TLS)
+    ok = xmpp_starttls (service, G_IO_STREAM (connection), received);
+  g_mutex_lock (&service->mutex);
+  g_free (service->received);
+  service->received = g_strdup (received->str);
+  g_mutex_unlock (&service->mutex);
+  if (!ok)
+    return;
+
+  tls = g_tls_server_connection_new (G_IO_STREAM (connection), service->certificate, NULL);
+  if (tls == NULL ||
+      !g_tls_connection_handshake (G_TLS_CONNECTION (tls), service->cancellable, NULL))
+    return;
+  g_mutex_lock (&service->mutex);
+  service->handshakes++;
+  g_mutex_unlock (&service->mutex);
+
+  /* Count whatever the client sends before it closes (R36: nothing). */
+  for (;;)
+    {
+      char chunk[512];
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (tls), chunk,
+                                      sizeof chunk, service->cancellable, NULL);
+      if (n <= 0)
+        break;
+      app_bytes += (gsize) n;
+    }
+  g_mutex_lock (&service->mutex);
+  service->app_bytes += app_bytes;
+  g_mutex_unlock (&service->mutex);
+}
+
+static gpointer
+service_thread (gpointer data)
+{
+  Service *service = data;
+
+  for (;;)
+    {
+      g_autoptr(GSocketConnection) connection = NULL;
+
+      connection = g_socket_listener_accept (service->listener, NULL, service->cancellable,
+                                             NULL);
+      if (connection == NULL)
+        break;
+      serve_connection (service, connection);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+  return NULL;
+}
+
+static Service *
+service_new (ServiceMode mode)
+{
+  Service *service = g_new0 (Service, 1);
+  g_autofree char *chain = posh_test_file ("hosting.example.net-chain.pem");
+  g_autofree char *key = posh_test_file ("hosting.example.net.key");
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  service->mode = mode;
+  g_mutex_init (&service->mutex);
+  service->certificate = g_tls_certificate_new_from_files (chain, key, &error);
+  g_assert_no_error (error);
+  service->cancellable = g_cancellable_new ();
+  service->listener = g_socket_listener_new ();
+  g_socket_listener_add_address (service->listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  service->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  service->thread = g_thread_new ("test-service", service_thread, service);
+  return service;
+}
+
+static void
+service_free (Service *service)
+{
+  g_cancellable_cancel (service->cancellable);
+  g_thread_join (service->thread);
+  g_socket_listener_close (service->listener);
+  g_object_unref (service->listener);
+  g_object_unref (service->cancellable);
+  g_object_unref (service->certificate);
+  g_mutex_clear (&service->mutex);
+  g_free (service->received);
+  g_free (service);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Service, service_free)
+
+static void
+check_service (Run        *run,
+               Net        *net,
+               Service    *service,
+               const char *service_name,
+               ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
+  g_ptr_array_add (args, g_strdup ("check"));
+  add_net_args (args, net);
+  g_ptr_array_add (args, g_strdup ("example.com"));
+  g_ptr_array_add (args, g_strdup ("--service"));
+  g_ptr_array_add (args, g_strdup (service_name));
+  g_ptr_array_add (args, g_strdup ("--host"));
+  g_ptr_array_add (args, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (args, g_strdup ("--port"));
+  g_ptr_array_add (args, g_strdup_printf ("%u", service->port));
+  g_ptr_array_add (args, g_strdup ("--json"));
+  va_start (ap, service_name);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  run_args (run, args);
+}
+
+/* R56: the stream `to` and the TLS identity are DOMAIN, whatever host is
+ * connected to; R36: nothing is sent after the handshake. */
+static void
+test_check_xmpp_stream_to (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autoptr(Service) service = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  service = service_new (SERVICE_XMPP);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  check_service (&run, &net, service, "xmpp-client", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (json_str (&run, "result"), ==, "verified");
+  g_assert_nonnull (strstr (service->received, "to='example.com'"));
+  g_assert_nonnull (strstr (service->received, "xmlns='jabber:client'"));
+  g_assert_nonnull (strstr (service->received,
+                            "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"));
+  g_assert_cmpuint (service->handshakes, ==, 1);
+  g_assert_cmpuint (service->app_bytes, ==, 0);
+  g_assert_cmpstr (json_str (&run, "xmpp.stream_from"), ==, "example.com");
+  g_assert_true (json_node_get_boolean (json_path (run.json, "xmpp.starttls_required")));
+  /* the provider's certificate does not name example.com: POSH's job */
+  g_assert_true (json_array_has (&run, "pkix.errors", "bad-identity"));
+  g_assert_true (json_node_get_boolean (json_path (run.json, "pkix.tls_accepted")));
+  /* R37: the document was fetched (before connecting) */
+  g_assert_cmpuint (posh_test_server_get_request_count (net.example, WK_CLIENT), ==, 1);
+}
+
+static void
+test_check_xmpp_server_ns (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autoptr(Service) service = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  service = service_new (SERVICE_XMPP);
+  posh_test_server_set_json (net.example, WK_SERVER, DOC_HOSTING);
+
+  check_service (&run, &net, service, "xmpp-server", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (service->received, "xmlns='jabber:server'"));
+  g_assert_cmpuint (posh_test_server_get_request_count (net.example, WK_SERVER), ==, 1);
+}
+
+static void
+test_check_direct_tls (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) match = { 0 };
+  g_auto(Run) mismatch = { 0 };
+  g_autoptr(Service) service = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  service = service_new (SERVICE_TLS);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  check_service (&match, &net, service, "xmpp-client", "--starttls", "none", NULL);
+  g_assert_cmpint (match.status, ==, 0);
+  g_assert_cmpstr (json_str (&match, "connection.starttls"), ==, "none");
+  g_assert_cmpstr (json_str (&match, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_assert_cmpuint (service->app_bytes, ==, 0);
+
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_OTHER);
+  check_service (&mismatch, &net, service, "xmpp-client", "--starttls", "none", NULL);
+  g_assert_cmpint (mismatch.status, ==, 1);
+  g_assert_cmpstr (json_str (&mismatch, "result"), ==, "mismatch");
+  g_assert_true (json_array_has (&mismatch, "verdict.flags", "cert-differs"));
+  /* the TLS handshake itself was refused by POSH */
+  g_assert_false (json_node_get_boolean (json_path (mismatch.json, "pkix.tls_accepted")));
+  g_assert_cmpstr (json_str (&mismatch, "suggested_document"), ==, DOC_HOSTING);
+}
+
+/* R55: no POSH document: could not check, but what the service presents
+ * is still reported. */
+static void
+test_check_no_document (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autoptr(Service) service = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  service = service_new (SERVICE_XMPP);
+
+  check_service (&run, &net, service, "xmpp-client", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "no-posh-data");
+  g_assert_cmpstr (json_str (&run, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_assert_false (json_node_get_boolean (json_path (run.json, "pkix.tls_accepted")));
+  g_assert_false (json_object_has_member (run.json, "verdict"));
+}
+
+/* E16: a service that never answers ends in a timeout, not a hang. */
+static void
+test_check_timeout (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autoptr(Service) service = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  service = service_new (SERVICE_SILENT);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  check_service (&run, &net, service, "xmpp-client", "--timeout", "1", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "timed-out");
+}
+
+static void
+test_check_refused (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autofree char *port = g_strdup_printf ("%u", closed_port ());
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  net_init (&net);
+  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
+
+  tool (&run, &net, "check", "example.com", "--service", "xmpp-client", "--host", "127.0.0.1",
+        "--port", port, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "connection-refused");
+}
+
+static void
+test_check_usage (void)
+{
+  g_auto(Run) no_port = { 0 };
+  g_auto(Run) bad_service = { 0 };
+  g_auto(Run) bad_starttls = { 0 };
+
+  /* XEP-0368: direct TLS has no default port */
+  tool (&no_port, NULL, "check", "example.com", "--service", "xmpp-client", "--host",
+        "127.0.0.1", "--starttls", "none", "--json", NULL);
+  g_assert_cmpint (no_port.status, ==, 2);
+  g_assert_nonnull (strstr (json_str (&no_port, "error.message"), "--port"));
+
+  tool (&bad_service, NULL, "check", "example.com", "--service", "spice", "--json", NULL);
+  g_assert_cmpint (bad_service.status, ==, 2);
+
+  tool (&bad_starttls, NULL, "check", "example.com", "--service", "xmpp-client",
+        "--starttls", "ssl", "--json", NULL);
+  g_assert_cmpint (bad_starttls.status, ==, 2);
+}
+
+/* ---- Prosody ------------------------------------------------------------ */
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *log;
+  char             *dir;
+  guint16           c2s_port;
+  guint16           s2s_port;
+  gboolean          tried;
+  gboolean          ready;
+  GString          *lines;
+} Prosody;
+
+static Prosody prosody;
+
+static void
+prosody_child_setup (gpointer data)
+{
+  /* Never outlive the test, even when it aborts. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static char *
+prosody_config (void)
+{
+  g_autofree char *template_path = g_test_build_filename (G_TEST_DIST, "prosody",
+                                                          "prosody.cfg.lua.in", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *cert = posh_test_file ("hosting.example.net-chain.pem");
+  g_autofree char *key = posh_test_file ("hosting.example.net.key");
+  g_autofree char *c2s = g_strdup_printf ("%u", prosody.c2s_port);
+  g_autofree char *s2s = g_strdup_printf ("%u", prosody.s2s_port);
+  g_autoptr(GError) error = NULL;
+  GString *config;
+
+  g_file_get_contents (template_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  config = g_string_new (text);
+  g_string_replace (config, "@DIR@", prosody.dir, 0);
+  g_string_replace (config, "@C2S_PORT@", c2s, 0);
+  g_string_replace (config, "@S2S_PORT@", s2s, 0);
+  g_string_replace (config, "@CERT@", cert, 0);
+  g_string_replace (config, "@KEY@", key, 0);
+  return g_string_free (config, FALSE);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   c2s;
+  gboolean   s2s;
+  gboolean   timed_out;
+} ProsodyWait;
+
+static void prosody_read_line (ProsodyWait *wait);
+
+static void
+prosody_line_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ProsodyWait *wait = user_data;
+  g_autofree char *line = NULL;
+  g_autofree char *c2s = g_strdup_printf ("Activated service 'c2s' on [127.0.0.1]:%u",
+                                          prosody.c2s_port);
+  g_autofree char *s2s = g_strdup_printf ("Activated service 's2s' on [127.0.0.1]:%u",
+                                          prosody.s2s_port);
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                    NULL, NULL);
+  if (line == NULL || wait->timed_out)
+    {
+      g_main_loop_quit (wait->loop);
+      return;
+    }
+  g_string_append_printf (prosody.lines, "%s\n", line);
+  wait->c2s |= strstr (line, c2s) != NULL;
+  wait->s2s |= strstr (line, s2s) != NULL;
+  if (wait->c2s && wait->s2s)
+    g_main_loop_quit (wait->loop);
+  else
+    prosody_read_line (wait);
+}
+
+static void
+prosody_read_line (ProsodyWait *wait)
+{
+  g_data_input_stream_read_line_async (prosody.log, G_PRIORITY_DEFAULT, NULL,
+                                       prosody_line_cb, wait);
+}
+
+static gboolean
+prosody_timeout_cb (gpointer user_data)
+{
+  ProsodyWait *wait = user_data;
+
+  wait->timed_out = TRUE;
+  g_main_loop_quit (wait->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Wait for the "Activated service" lines of both ports (at most 60 s). */
+static gboolean
+prosody_wait_ready (void)
+{
+  ProsodyWait wait = { 0 };
+  guint timeout;
+
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  timeout = g_timeout_add_seconds (60, prosody_timeout_cb, &wait);
+  prosody_read_line (&wait);
+  g_main_loop_run (wait.loop);
+  if (!wait.timed_out)
+    g_source_remove (timeout);
+  g_main_loop_unref (wait.loop);
+  return wait.c2s && wait.s2s;
+}
+
+static void
+prosody_start (const char *program)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *certs_dir = NULL;
+
+  prosody.lines = g_string_new (NULL);
+  prosody.dir = g_dir_make_tmp ("posh-tool-prosody-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (prosody.dir, "data", NULL);
+  certs_dir = g_build_filename (prosody.dir, "certs", NULL);
+  g_mkdir_with_parents (data_dir, 0700);
+  g_mkdir_with_parents (certs_dir, 0700);
+  prosody.c2s_port = closed_port ();
+  do
+    prosody.s2s_port = closed_port ();
+  while (prosody.s2s_port == prosody.c2s_port);
+
+  config = prosody_config ();
+  config_path = g_build_filename (prosody.dir, "prosody.cfg.lua", NULL);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, prosody_child_setup, NULL, NULL);
+  prosody.process = g_subprocess_launcher_spawn (launcher, &error, program, "--config",
+                                                 config_path, "-F", NULL);
+  g_assert_no_error (error);
+  prosody.log = g_data_input_stream_new (g_subprocess_get_stdout_pipe (prosody.process));
+  prosody.ready = prosody_wait_ready ();
+  if (!prosody.ready)
+    g_test_message ("prosody did not start:\n%s", prosody.lines->str);
+}
+
+/* The shared Prosody, started on first use; FALSE (test skipped or failed)
+ * when it is not there. */
+static gboolean
+prosody_ensure (void)
+{
+  g_autofree char *program = g_find_program_in_path ("prosody");
+
+  if (program == NULL && g_file_test ("/usr/bin/prosody", G_FILE_TEST_IS_EXECUTABLE))
+    program = g_strdup ("/usr/bin/prosody");
+  if (program == NULL)
+    {
+      g_test_skip ("prosody is not installed: the live XMPP part of `check` is not "
+                   "tested (apt-get install prosody)");
+      return FALSE;
+    }
+  if (!posh_test_have_tls ())
+    {
+      g_test_skip ("TLS is not available (glib-networking)");
+      return FALSE;
+    }
+  if (!prosody.tried)
+    {
+      prosody.tried = TRUE;
+      prosody_start (program);
+    }
+  if (!prosody.ready)
+    {
+      g_test_fail_printf ("prosody did not start on 127.0.0.1:%u/%u",
+                          prosody.c2s_port, prosody.s2s_port);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL)
+    {
+      GFile *child = NULL;
+
+      if (!g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) || child == NULL)
+        break;
+      remove_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+prosody_stop (void)
+{
+  if (prosody.process != NULL)
+    {
+      g_subprocess_send_signal (prosody.process, SIGTERM);
+      g_subprocess_wait (prosody.process, NULL, NULL);
+      g_clear_object (&prosody.process);
+    }
+  g_clear_object (&prosody.log);
+  if (prosody.dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (prosody.dir);
+
+      remove_tree (dir);
+      g_clear_pointer (&prosody.dir, g_free);
+    }
+  if (prosody.lines != NULL)
+    g_string_free (g_steal_pointer (&prosody.lines), TRUE);
+}
+
+typedef struct
+{
+  const char *service;     /* xmpp-client or xmpp-server */
+  const char *path;
+  gboolean    listed;      /* does the document list the server's cert? */
+} ProsodyCase;
+
+static void
+test_check_prosody (gconstpointer data)
+{
+  const ProsodyCase *c = data;
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autofree char *port = NULL;
+  gboolean server = strcmp (c->service, "xmpp-server") == 0;
+
+  if (!prosody_ensure ())
+    return;
+  net_init (&net);
+  posh_test_server_set_json (net.example, c->path, c->listed ? DOC_HOSTING : DOC_OTHER);
+  port = g_strdup_printf ("%u", server ? prosody.s2s_port : prosody.c2s_port);
+
+  tool (&run, &net, "check", "example.com", "--service", c->service, "--host", "127.0.0.1",
+        "--port", port, "--json", NULL);
+  g_assert_cmpint (run.status, ==, c->listed ? 0 : 1);
+  g_assert_cmpstr (json_str (&run, "result"), ==, c->listed ? "verified" : "mismatch");
+  g_assert_cmpint (json_int (&run, "connection.port"), ==, server ? prosody.s2s_port
+                                                                   : prosody.c2s_port);
+  /* Prosody answered for the stream `to` domain (R56) */
+  g_assert_cmpstr (json_str (&run, "xmpp.stream_from"), ==, "example.com");
+  /* and presented the hosting provider's certificate */
+  g_assert_cmpstr (json_str (&run, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
+  g_assert_true (json_array_has (&run, "pkix.errors", "bad-identity"));
+  g_assert_cmpint (json_int (&run, "verdict.status"), ==, c->listed ? 0 : 1);
+  g_assert_cmpuint (posh_test_server_get_request_count (net.example, c->path), ==, 1);
+}
+
+/* R56: the stream `to` is what the server answers for: a domain it does
+ * not host gets <host-unknown/>, reported with a hint. */
+static void
+test_check_prosody_host_unknown (void)
+{
+  g_auto(Net) net = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autofree char *port = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *ca = posh_test_file ("ca.pem");
+
+  if (!prosody_ensure ())
+    return;
+  net_init (&net);
+  spec = posh_test_server_connect_to_spec (net.example, "example.org");
+  port = g_strdup_printf ("%u", prosody.c2s_port);
+
+  tool (&run, NULL, "check", "example.org", "--service", "xmpp-client", "--cafile", ca,
+        "--connect-to", spec, "--host", "127.0.0.1", "--port", port, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (json_str (&run, "error.message"), "host-unknown"));
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "virtual host"));
+}
+
+static const ProsodyCase prosody_cases[] = {
+  { "xmpp-client", WK_CLIENT, TRUE },
+  { "xmpp-client", WK_CLIENT, FALSE },
+  { "xmpp-server", WK_SERVER, TRUE },
+  { "xmpp-server", WK_SERVER, FALSE },
+};
+
+/* ---- main --------------------------------------------------------------- */
+
+static void
+test_help (void)
+{
+  const char *commands[] = { "generate", "fetch", "verify", "check" };
+  g_auto(Run) top = { 0 };
+  g_auto(Run) unknown = { 0 };
+
+  tool (&top, NULL, "--help", NULL);
+  g_assert_cmpint (top.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      g_assert_nonnull (strstr (top.out, commands[i]));
+      tool (&run, NULL, commands[i], "--help", NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_nonnull (strstr (run.out, "--json"));
+      g_assert_nonnull (strstr (run.out, "--connect-to"));
+    }
+  tool (&unknown, NULL, "frobnicate", NULL);
+  g_assert_cmpint (unknown.status, ==, 2);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  posh_test_init (&argc, &argv);
+
+  g_test_add_func ("/tool/help", test_help);
+  g_test_add_func ("/tool/generate/E26/hosting", test_generate_hosting);
+  g_test_add_func ("/tool/generate/R45/rollover", test_generate_rollover);
+  g_test_add_func ("/tool/generate/sha-384", test_generate_sha384);
+  g_test_add_func ("/tool/generate/E20/chain-leaf", test_generate_chain_leaf);
+  g_test_add_func ("/tool/generate/der", test_generate_der);
+  g_test_add_func ("/tool/generate/R26/reference", test_generate_reference);
+  g_test_add_func ("/tool/generate/json", test_generate_json);
+  g_test_add_func ("/tool/generate/R19/expires-errors", test_generate_expires_errors);
+  g_test_add_func ("/tool/generate/R27/http-url", test_generate_http_url);
+  g_test_add_func ("/tool/generate/R50/private-key", test_generate_private_key);
+  g_test_add_func ("/tool/generate/usage-errors", test_generate_usage_errors);
+  g_test_add_func ("/tool/fetch/good", test_fetch_good);
+  g_test_add_func ("/tool/fetch/R13/404", test_fetch_404);
+  g_test_add_func ("/tool/fetch/R31/redirect", test_fetch_redirect);
+  g_test_add_func ("/tool/fetch/R40/reference", test_fetch_reference);
+  g_test_add_func ("/tool/fetch/R32/insecure-redirect", test_fetch_insecure_redirect);
+  g_test_add_func ("/tool/fetch/R7/untrusted", test_fetch_untrusted);
+  g_test_add_func ("/tool/fetch/R35/max-redirects", test_fetch_max_redirects);
+  g_test_add_func ("/tool/fetch/usage", test_fetch_usage);
+  g_test_add_func ("/tool/verify/live-match", test_verify_live_match);
+  g_test_add_func ("/tool/verify/live-mismatch", test_verify_live_mismatch);
+  g_test_add_func ("/tool/verify/live-unreachable", test_verify_live_unreachable);
+  g_test_add_func ("/tool/verify/offline", test_verify_offline);
+  g_test_add_func ("/tool/verify/R24/offline-expired", test_verify_offline_expired);
+  g_test_add_func ("/tool/verify/offline-errors", test_verify_offline_errors);
+  g_test_add_func ("/tool/check/R56/stream-to", test_check_xmpp_stream_to);
+  g_test_add_func ("/tool/check/jabber-server", test_check_xmpp_server_ns);
+  g_test_add_func ("/tool/check/direct-tls", test_check_direct_tls);
+  g_test_add_func ("/tool/check/R55/no-document", test_check_no_document);
+  g_test_add_func ("/tool/check/E16/timeout", test_check_timeout);
+  g_test_add_func ("/tool/check/refused", test_check_refused);
+  g_test_add_func ("/tool/check/usage", test_check_usage);
+  g_test_add_data_func ("/tool/check/prosody/c2s-match", &prosody_cases[0], test_check_prosody);
+  g_test_add_data_func ("/tool/check/prosody/c2s-mismatch", &prosody_cases[1],
+                        test_check_prosody);
+  g_test_add_data_func ("/tool/check/prosody/s2s-match", &prosody_cases[2], test_check_prosody);
+  g_test_add_data_func ("/tool/check/prosody/s2s-mismatch", &prosody_cases[3],
+                        test_check_prosody);
+  g_test_add_func ("/tool/check/prosody/R56/host-unknown", test_check_prosody_host_unknown);
+
+  ret = g_test_run ();
+  prosody_stop ();
+  return ret;
+}
