@@ -180,9 +180,9 @@ check_crt_raw_args (const gnutls_datum_t      *chain,
 {
   if (q == NULL || (sflags & ~KNOWN_STATE_FLAGS) || (vflags & ~KNOWN_VERIFY_FLAGS))
     return POSH_E_INVALID_REQUEST;
-  if (chain == NULL || chain_size == 0 || chain[0].size == 0)
+  if (chain == NULL || chain_size == 0 || chain[0].data == NULL || chain[0].size == 0)
     return POSH_E_NO_CERT;
-  if (chain[0].data == NULL || type != GNUTLS_CRT_X509)
+  if (type != GNUTLS_CRT_X509)
     return POSH_E_INVALID_REQUEST;
   return POSH_E_SUCCESS;
 }
@@ -224,7 +224,7 @@ check_crt_raw_args (const gnutls_datum_t      *chain,
  *
  * Returns: %POSH_E_SUCCESS (0) when the certificate was checked,
  *   irrespective of whether it matched (see @verify for that), otherwise a
- *   negative error code: %POSH_E_NO_CERT for an empty chain,
+ *   negative error code: %POSH_E_NO_CERT for an empty chain or leaf,
  *   %POSH_E_INVALID_REQUEST for a bad argument, %POSH_E_CERT_ERROR when the
  *   leaf is not a DER X.509 certificate, %POSH_E_INVALIDATED when the
  *   document's `expires` is 0, %POSH_E_REQUESTED_DATA_NOT_AVAILABLE for a
