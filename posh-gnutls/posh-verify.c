@@ -17,6 +17,12 @@
  *   are skipped (R21, E11);
  * - a match is still subject to the validity period (R24), read here from
  *   the DER without allocating: this path runs for every TLS handshake.
+ *   The walk checks the certificate's outer structure and its validity
+ *   field; it does not parse extensions or the key, which the TLS stack
+ *   that received the certificate has already done, and which a POSH match
+ *   does not rely on (the fingerprint is the proof, E21). Certificates the
+ *   walk does not take are handed to gnutls_x509_crt_import(); when that
+ *   fails too, the result is POSH_ERROR_CERT.
  */
 
 /* ---- validity period --------------------------------------------------- */
