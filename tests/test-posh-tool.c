@@ -22,7 +22,9 @@
 
 #include "posh-test-server.h"
 #include "posh-test-utils.h"
+#include "test-posh-tool-service.h"
 #include "files/fingerprints.h"
+#include "prosody/posh-test-prosody.h"
 
 #define WK_CLIENT   "/.well-known/posh/xmpp-client.json"
 #define WK_SERVER   "/.well-known/posh/xmpp-server.json"
@@ -686,32 +688,13 @@ test_verify_live_mismatch (void)
 }
 
 /* A closed port: could not check, never a match (fail closed). */
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  g_socket_close (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static void
 test_verify_live_unreachable (void)
 {
   g_auto(Run) run = { 0 };
   g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
   g_autofree char *ca = posh_test_file ("ca.pem");
-  g_autofree char *spec = g_strdup_printf ("example.com:443:127.0.0.1:%u", closed_port ());
+  g_autofree char *spec = g_strdup_printf ("example.com:443:127.0.0.1:%u", posh_tool_test_free_port ());
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   tool (&run, NULL, "verify", "example.com", "--service", "xmpp-client",
@@ -802,181 +785,12 @@ test_verify_offline_errors (void)
   g_assert_cmpint (no_cert.status, ==, 2);
 }
 
-/* ---- in-process TLS and XMPP services for check ------------------------- */
-
-#define XMPP_FEATURES \
-  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' " \
-  "xmlns:stream='http://etherx.jabber.org/streams' id='t1' from='example.com' " \
-  "version='1.0'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>" \
-  "<required/></starttls></stream:features>"
-#define XMPP_PROCEED "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
-
-typedef enum
-{
-  SERVICE_TLS,      /* direct TLS */
-  SERVICE_XMPP,     /* XMPP STARTTLS, then TLS */
-  SERVICE_SILENT,   /* reads, never answers */
-} ServiceMode;
-
-typedef struct
-{
-  ServiceMode      mode;
-  GSocketListener *listener;
-  guint16          port;
-  GTlsCertificate *certificate;
-  GCancellable    *cancellable;
-  GThread         *thread;
-  GMutex           mutex;
-  char            *received;      /* what the client sent before TLS */
-  guint            handshakes;
-  guint            app_bytes;     /* bytes received after the handshake */
-} Service;
-
-/* Read until @needle (or EOF, or 16 KiB). */
-static gboolean
-read_until (GInputStream  *input,
-            GString       *buffer,
-            const char    *needle,
-            GCancellable  *cancellable)
-{
-  while (strstr (buffer->str, needle) == NULL && buffer->len < 16384)
-    {
-      char chunk[512];
-      gssize n = g_input_stream_read (input, chunk, sizeof chunk, cancellable, NULL);
-
-      if (n <= 0)
-        return FALSE;
-      g_string_append_len (buffer, chunk, n);
-    }
-  return strstr (buffer->str, needle) != NULL;
-}
-
-static gboolean
-xmpp_starttls (Service      *service,
-               GIOStream    *stream,
-               GString      *received)
-{
-  GInputStream *input = g_io_stream_get_input_stream (stream);
-  GOutputStream *output = g_io_stream_get_output_stream (stream);
-  gboolean ok;
-
-  ok = read_until (input, received, "streams'>", service->cancellable);
-  if (ok && service->mode == SERVICE_SILENT)
-    {
-      read_until (input, received, "never sent", service->cancellable);
-      return FALSE;
-    }
-  ok = ok && g_output_stream_write_all (output, XMPP_FEATURES, strlen (XMPP_FEATURES), NULL,
-                                        service->cancellable, NULL);
-  ok = ok && read_until (input, received, "xmpp-tls'/>", service->cancellable);
-  return ok && g_output_stream_write_all (output, XMPP_PROCEED, strlen (XMPP_PROCEED), NULL,
-                                          service->cancellable, NULL);
-}
+/* ---- check against in-process services -------------------------------- */
 
 static void
-serve_connection (Service           *service,
-                  GSocketConnection *connection)
-{
-  g_autoptr(GString) received = g_string_new (NULL);
-  g_autoptr(GIOStream) tls = NULL;
-  gboolean ok = TRUE;
-  gsize app_bytes = 0;
-
-  if (service->mode != SERVICE_TLS)
-    ok = xmpp_starttls (service, G_IO_STREAM (connection), received);
-  g_mutex_lock (&service->mutex);
-  g_free (service->received);
-  service->received = g_strdup (received->str);
-  g_mutex_unlock (&service->mutex);
-  if (!ok)
-    return;
-
-  tls = g_tls_server_connection_new (G_IO_STREAM (connection), service->certificate, NULL);
-  if (tls == NULL ||
-      !g_tls_connection_handshake (G_TLS_CONNECTION (tls), service->cancellable, NULL))
-    return;
-  g_mutex_lock (&service->mutex);
-  service->handshakes++;
-  g_mutex_unlock (&service->mutex);
-
-  /* Count whatever the client sends before it closes (R36: nothing). */
-  for (;;)
-    {
-      char chunk[512];
-      gssize n = g_input_stream_read (g_io_stream_get_input_stream (tls), chunk,
-                                      sizeof chunk, service->cancellable, NULL);
-      if (n <= 0)
-        break;
-      app_bytes += (gsize) n;
-    }
-  g_mutex_lock (&service->mutex);
-  service->app_bytes += app_bytes;
-  g_mutex_unlock (&service->mutex);
-}
-
-static gpointer
-service_thread (gpointer data)
-{
-  Service *service = data;
-
-  for (;;)
-    {
-      g_autoptr(GSocketConnection) connection = NULL;
-
-      connection = g_socket_listener_accept (service->listener, NULL, service->cancellable,
-                                             NULL);
-      if (connection == NULL)
-        break;
-      serve_connection (service, connection);
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-    }
-  return NULL;
-}
-
-static Service *
-service_new (ServiceMode mode)
-{
-  Service *service = g_new0 (Service, 1);
-  g_autofree char *chain = posh_test_file ("hosting.example.net-chain.pem");
-  g_autofree char *key = posh_test_file ("hosting.example.net.key");
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
-
-  service->mode = mode;
-  g_mutex_init (&service->mutex);
-  service->certificate = g_tls_certificate_new_from_files (chain, key, &error);
-  g_assert_no_error (error);
-  service->cancellable = g_cancellable_new ();
-  service->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (service->listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  service->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  service->thread = g_thread_new ("test-service", service_thread, service);
-  return service;
-}
-
-static void
-service_free (Service *service)
-{
-  g_cancellable_cancel (service->cancellable);
-  g_thread_join (service->thread);
-  g_socket_listener_close (service->listener);
-  g_object_unref (service->listener);
-  g_object_unref (service->cancellable);
-  g_object_unref (service->certificate);
-  g_mutex_clear (&service->mutex);
-  g_free (service->received);
-  g_free (service);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Service, service_free)
-
-static void
-check_service (Run        *run,
-               Net        *net,
-               Service    *service,
+check_service (Run                 *run,
+               Net                 *net,
+               PoshToolTestService *service,
                const char *service_name,
                ...)
 {
@@ -993,7 +807,7 @@ check_service (Run        *run,
   g_ptr_array_add (args, g_strdup ("--host"));
   g_ptr_array_add (args, g_strdup ("127.0.0.1"));
   g_ptr_array_add (args, g_strdup ("--port"));
-  g_ptr_array_add (args, g_strdup_printf ("%u", service->port));
+  g_ptr_array_add (args, g_strdup_printf ("%u", posh_tool_test_service_get_port (service)));
   g_ptr_array_add (args, g_strdup ("--json"));
   va_start (ap, service_name);
   while ((arg = va_arg (ap, const char *)) != NULL)
@@ -1009,22 +823,24 @@ test_check_xmpp_stream_to (void)
 {
   g_auto(Net) net = { 0 };
   g_auto(Run) run = { 0 };
-  g_autoptr(Service) service = NULL;
+  g_autoptr(PoshToolTestService) service = NULL;
+  g_autofree char *received = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
-  service = service_new (SERVICE_XMPP);
+  service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
 
   check_service (&run, &net, service, "xmpp-client", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (json_str (&run, "result"), ==, "verified");
-  g_assert_nonnull (strstr (service->received, "to='example.com'"));
-  g_assert_nonnull (strstr (service->received, "xmlns='jabber:client'"));
-  g_assert_nonnull (strstr (service->received,
+  received = posh_tool_test_service_get_received (service);
+  g_assert_nonnull (strstr (received, "to='example.com'"));
+  g_assert_nonnull (strstr (received, "xmlns='jabber:client'"));
+  g_assert_nonnull (strstr (received,
                             "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"));
-  g_assert_cmpuint (service->handshakes, ==, 1);
-  g_assert_cmpuint (service->app_bytes, ==, 0);
+  g_assert_cmpuint (posh_tool_test_service_get_handshakes (service), ==, 1);
+  g_assert_cmpuint (posh_tool_test_service_get_app_bytes (service), ==, 0);
   g_assert_cmpstr (json_str (&run, "xmpp.stream_from"), ==, "example.com");
   g_assert_true (json_node_get_boolean (json_path (run.json, "xmpp.starttls_required")));
   /* the provider's certificate does not name example.com: POSH's job */
@@ -1039,16 +855,18 @@ test_check_xmpp_server_ns (void)
 {
   g_auto(Net) net = { 0 };
   g_auto(Run) run = { 0 };
-  g_autoptr(Service) service = NULL;
+  g_autoptr(PoshToolTestService) service = NULL;
+  g_autofree char *received = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
-  service = service_new (SERVICE_XMPP);
+  service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
   posh_test_server_set_json (net.example, WK_SERVER, DOC_HOSTING);
 
   check_service (&run, &net, service, "xmpp-server", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (service->received, "xmlns='jabber:server'"));
+  received = posh_tool_test_service_get_received (service);
+  g_assert_nonnull (strstr (received, "xmlns='jabber:server'"));
   g_assert_cmpuint (posh_test_server_get_request_count (net.example, WK_SERVER), ==, 1);
 }
 
@@ -1058,18 +876,18 @@ test_check_direct_tls (void)
   g_auto(Net) net = { 0 };
   g_auto(Run) match = { 0 };
   g_auto(Run) mismatch = { 0 };
-  g_autoptr(Service) service = NULL;
+  g_autoptr(PoshToolTestService) service = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
-  service = service_new (SERVICE_TLS);
+  service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_TLS);
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
 
   check_service (&match, &net, service, "xmpp-client", "--starttls", "none", NULL);
   g_assert_cmpint (match.status, ==, 0);
   g_assert_cmpstr (json_str (&match, "connection.starttls"), ==, "none");
   g_assert_cmpstr (json_str (&match, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
-  g_assert_cmpuint (service->app_bytes, ==, 0);
+  g_assert_cmpuint (posh_tool_test_service_get_app_bytes (service), ==, 0);
 
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_OTHER);
   check_service (&mismatch, &net, service, "xmpp-client", "--starttls", "none", NULL);
@@ -1088,11 +906,11 @@ test_check_no_document (void)
 {
   g_auto(Net) net = { 0 };
   g_auto(Run) run = { 0 };
-  g_autoptr(Service) service = NULL;
+  g_autoptr(PoshToolTestService) service = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
-  service = service_new (SERVICE_XMPP);
+  service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
 
   check_service (&run, &net, service, "xmpp-client", NULL);
   g_assert_cmpint (run.status, ==, 2);
@@ -1108,11 +926,11 @@ test_check_timeout (void)
 {
   g_auto(Net) net = { 0 };
   g_auto(Run) run = { 0 };
-  g_autoptr(Service) service = NULL;
+  g_autoptr(PoshToolTestService) service = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
-  service = service_new (SERVICE_SILENT);
+  service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_SILENT);
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
 
   check_service (&run, &net, service, "xmpp-client", "--timeout", "1", NULL);
@@ -1125,7 +943,7 @@ test_check_refused (void)
 {
   g_auto(Net) net = { 0 };
   g_auto(Run) run = { 0 };
-  g_autofree char *port = g_strdup_printf ("%u", closed_port ());
+  g_autofree char *port = g_strdup_printf ("%u", posh_tool_test_free_port ());
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
@@ -1158,173 +976,21 @@ test_check_usage (void)
   g_assert_cmpint (bad_starttls.status, ==, 2);
 }
 
-/* ---- Prosody ------------------------------------------------------------ */
+/* ---- check against Prosody --------------------------------------------- */
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *log;
-  char             *dir;
-  guint16           c2s_port;
-  guint16           s2s_port;
-  gboolean          tried;
-  gboolean          ready;
-  GString          *lines;
-} Prosody;
+/* One Prosody for all the tests that need it, started on first use. */
+static PoshTestProsody *prosody;
+static gboolean prosody_tried;
 
-static Prosody prosody;
-
-static void
-prosody_child_setup (gpointer data)
-{
-  /* Never outlive the test, even when it aborts. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static char *
-prosody_config (void)
-{
-  g_autofree char *template_path = g_test_build_filename (G_TEST_DIST, "prosody",
-                                                          "prosody.cfg.lua.in", NULL);
-  g_autofree char *text = NULL;
-  g_autofree char *cert = posh_test_file ("hosting.example.net-chain.pem");
-  g_autofree char *key = posh_test_file ("hosting.example.net.key");
-  g_autofree char *c2s = g_strdup_printf ("%u", prosody.c2s_port);
-  g_autofree char *s2s = g_strdup_printf ("%u", prosody.s2s_port);
-  g_autoptr(GError) error = NULL;
-  GString *config;
-
-  g_file_get_contents (template_path, &text, NULL, &error);
-  g_assert_no_error (error);
-  config = g_string_new (text);
-  g_string_replace (config, "@DIR@", prosody.dir, 0);
-  g_string_replace (config, "@C2S_PORT@", c2s, 0);
-  g_string_replace (config, "@S2S_PORT@", s2s, 0);
-  g_string_replace (config, "@CERT@", cert, 0);
-  g_string_replace (config, "@KEY@", key, 0);
-  return g_string_free (config, FALSE);
-}
-
-typedef struct
-{
-  GMainLoop *loop;
-  gboolean   c2s;
-  gboolean   s2s;
-  gboolean   timed_out;
-} ProsodyWait;
-
-static void prosody_read_line (ProsodyWait *wait);
-
-static void
-prosody_line_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  ProsodyWait *wait = user_data;
-  g_autofree char *line = NULL;
-  g_autofree char *c2s = g_strdup_printf ("Activated service 'c2s' on [127.0.0.1]:%u",
-                                          prosody.c2s_port);
-  g_autofree char *s2s = g_strdup_printf ("Activated service 's2s' on [127.0.0.1]:%u",
-                                          prosody.s2s_port);
-
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                    NULL, NULL);
-  if (line == NULL || wait->timed_out)
-    {
-      g_main_loop_quit (wait->loop);
-      return;
-    }
-  g_string_append_printf (prosody.lines, "%s\n", line);
-  wait->c2s |= strstr (line, c2s) != NULL;
-  wait->s2s |= strstr (line, s2s) != NULL;
-  if (wait->c2s && wait->s2s)
-    g_main_loop_quit (wait->loop);
-  else
-    prosody_read_line (wait);
-}
-
-static void
-prosody_read_line (ProsodyWait *wait)
-{
-  g_data_input_stream_read_line_async (prosody.log, G_PRIORITY_DEFAULT, NULL,
-                                       prosody_line_cb, wait);
-}
-
-static gboolean
-prosody_timeout_cb (gpointer user_data)
-{
-  ProsodyWait *wait = user_data;
-
-  wait->timed_out = TRUE;
-  g_main_loop_quit (wait->loop);
-  return G_SOURCE_REMOVE;
-}
-
-/* Wait for the "Activated service" lines of both ports (at most 60 s). */
-static gboolean
-prosody_wait_ready (void)
-{
-  ProsodyWait wait = { 0 };
-  guint timeout;
-
-  wait.loop = g_main_loop_new (NULL, FALSE);
-  timeout = g_timeout_add_seconds (60, prosody_timeout_cb, &wait);
-  prosody_read_line (&wait);
-  g_main_loop_run (wait.loop);
-  if (!wait.timed_out)
-    g_source_remove (timeout);
-  g_main_loop_unref (wait.loop);
-  return wait.c2s && wait.s2s;
-}
-
-static void
-prosody_start (const char *program)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *config_path = NULL;
-  g_autofree char *data_dir = NULL;
-  g_autofree char *certs_dir = NULL;
-
-  prosody.lines = g_string_new (NULL);
-  prosody.dir = g_dir_make_tmp ("posh-tool-prosody-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (prosody.dir, "data", NULL);
-  certs_dir = g_build_filename (prosody.dir, "certs", NULL);
-  g_mkdir_with_parents (data_dir, 0700);
-  g_mkdir_with_parents (certs_dir, 0700);
-  prosody.c2s_port = closed_port ();
-  do
-    prosody.s2s_port = closed_port ();
-  while (prosody.s2s_port == prosody.c2s_port);
-
-  config = prosody_config ();
-  config_path = g_build_filename (prosody.dir, "prosody.cfg.lua", NULL);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_child_setup (launcher, prosody_child_setup, NULL, NULL);
-  prosody.process = g_subprocess_launcher_spawn (launcher, &error, program, "--config",
-                                                 config_path, "-F", NULL);
-  g_assert_no_error (error);
-  prosody.log = g_data_input_stream_new (g_subprocess_get_stdout_pipe (prosody.process));
-  prosody.ready = prosody_wait_ready ();
-  if (!prosody.ready)
-    g_test_message ("prosody did not start:\n%s", prosody.lines->str);
-}
-
-/* The shared Prosody, started on first use; FALSE (test skipped or failed)
- * when it is not there. */
 static gboolean
 prosody_ensure (void)
 {
-  g_autofree char *program = g_find_program_in_path ("prosody");
+  g_autofree char *program = posh_test_prosody_find ();
+  g_autofree char *template = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (program == NULL && g_file_test ("/usr/bin/prosody", G_FILE_TEST_IS_EXECUTABLE))
-    program = g_strdup ("/usr/bin/prosody");
   if (program == NULL)
     {
       g_test_skip ("prosody is not installed: the live XMPP part of `check` is not "
@@ -1336,57 +1002,22 @@ prosody_ensure (void)
       g_test_skip ("TLS is not available (glib-networking)");
       return FALSE;
     }
-  if (!prosody.tried)
+  if (!prosody_tried)
     {
-      prosody.tried = TRUE;
-      prosody_start (program);
+      prosody_tried = TRUE;
+      template = g_test_build_filename (G_TEST_DIST, "prosody", "prosody.cfg.lua.in", NULL);
+      cert = posh_test_file ("hosting.example.net-chain.pem");
+      key = posh_test_file ("hosting.example.net.key");
+      prosody = posh_test_prosody_start (program, template, cert, key, &error);
+      if (prosody == NULL)
+        g_test_message ("%s", error->message);
     }
-  if (!prosody.ready)
+  if (prosody == NULL)
     {
-      g_test_fail_printf ("prosody did not start on 127.0.0.1:%u/%u",
-                          prosody.c2s_port, prosody.s2s_port);
+      g_test_fail_printf ("prosody (%s) did not start", program);
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL)
-    {
-      GFile *child = NULL;
-
-      if (!g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) || child == NULL)
-        break;
-      remove_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
-prosody_stop (void)
-{
-  if (prosody.process != NULL)
-    {
-      g_subprocess_send_signal (prosody.process, SIGTERM);
-      g_subprocess_wait (prosody.process, NULL, NULL);
-      g_clear_object (&prosody.process);
-    }
-  g_clear_object (&prosody.log);
-  if (prosody.dir != NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (prosody.dir);
-
-      remove_tree (dir);
-      g_clear_pointer (&prosody.dir, g_free);
-    }
-  if (prosody.lines != NULL)
-    g_string_free (g_steal_pointer (&prosody.lines), TRUE);
 }
 
 typedef struct
@@ -1409,14 +1040,14 @@ test_check_prosody (gconstpointer data)
     return;
   net_init (&net);
   posh_test_server_set_json (net.example, c->path, c->listed ? DOC_HOSTING : DOC_OTHER);
-  port = g_strdup_printf ("%u", server ? prosody.s2s_port : prosody.c2s_port);
+  port = g_strdup_printf ("%u", server ? posh_test_prosody_get_s2s_port (prosody) : posh_test_prosody_get_c2s_port (prosody));
 
   tool (&run, &net, "check", "example.com", "--service", c->service, "--host", "127.0.0.1",
         "--port", port, "--json", NULL);
   g_assert_cmpint (run.status, ==, c->listed ? 0 : 1);
   g_assert_cmpstr (json_str (&run, "result"), ==, c->listed ? "verified" : "mismatch");
-  g_assert_cmpint (json_int (&run, "connection.port"), ==, server ? prosody.s2s_port
-                                                                   : prosody.c2s_port);
+  g_assert_cmpint (json_int (&run, "connection.port"), ==, server ? posh_test_prosody_get_s2s_port (prosody)
+                                                                   : posh_test_prosody_get_c2s_port (prosody));
   /* Prosody answered for the stream `to` domain (R56) */
   g_assert_cmpstr (json_str (&run, "xmpp.stream_from"), ==, "example.com");
   /* and presented the hosting provider's certificate */
@@ -1441,7 +1072,7 @@ test_check_prosody_host_unknown (void)
     return;
   net_init (&net);
   spec = posh_test_server_connect_to_spec (net.example, "example.org");
-  port = g_strdup_printf ("%u", prosody.c2s_port);
+  port = g_strdup_printf ("%u", posh_test_prosody_get_c2s_port (prosody));
 
   tool (&run, NULL, "check", "example.org", "--service", "xmpp-client", "--cafile", ca,
         "--connect-to", spec, "--host", "127.0.0.1", "--port", port, "--json", NULL);
@@ -1532,6 +1163,6 @@ main (int    argc,
   g_test_add_func ("/tool/check/prosody/R56/host-unknown", test_check_prosody_host_unknown);
 
   ret = g_test_run ();
-  prosody_stop ();
+  posh_test_prosody_stop (prosody);
   return ret;
 }
