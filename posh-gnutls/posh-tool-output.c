@@ -332,13 +332,16 @@ well_known_url (const char *domain,
 static char *
 insecure_url_advice (const char *message)
 {
+  /* RFC 3986 characters, without the quotes a message may put around it */
+  static const char url_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789-._~:/?#[]@!$&*+,;=%";
   const char *start = strstr (message, "http://");
   gsize len;
 
   if (start == NULL)
     return NULL;
-  len = strcspn (start, " \t\n'\"<>)");
-  if (len > 0 && (start[len - 1] == '.' || start[len - 1] == ','))
+  len = strspn (start, url_chars);
+  while (len > 7 && strchr (".,:;", start[len - 1]) != NULL)
     len--;
   return g_strdup_printf ("change %.*s to https://%.*s", (int) len, start,
                           (int) (len - 7), start + 7);
@@ -470,8 +473,23 @@ get_array (JsonObject *object,
   return json_node_get_array (node);
 }
 
+static gboolean
+descriptor_listed (JsonArray *fingerprints,
+                   gint64     descriptor)
+{
+  for (guint i = 0; i < json_array_get_length (fingerprints); i++)
+    {
+      JsonObject *fp = json_array_get_object_element (fingerprints, i);
+
+      if (json_object_get_int_member (fp, "descriptor") == descriptor)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 print_fingerprint_list (JsonArray  *fingerprints,
+                        gint64      n_descriptors,
                         const char *indent)
 {
   for (guint i = 0; i < json_array_get_length (fingerprints); i++)
@@ -479,11 +497,18 @@ print_fingerprint_list (JsonArray  *fingerprints,
       JsonObject *fp = json_array_get_object_element (fingerprints, i);
       const char *digest = get_string (fp, "digest");
 
-      printf ("%sdescriptor %" G_GINT64_FORMAT ": %s %s\n", indent,
-              json_object_get_int_member (fp, "descriptor") + 1,
-              get_string (fp, "hash"),
-              digest != NULL ? digest : "(unusable value, ignored)");
+      const char *hash = get_string (fp, "hash");
+
+      printf ("%sdescriptor %" G_GINT64_FORMAT ": %s %s%s\n", indent,
+              json_object_get_int_member (fp, "descriptor") + 1, hash,
+              digest != NULL ? digest : "(unusable value, ignored)",
+              g_strcmp0 (hash, "sha-1") == 0 ? " (checked only with --allow-sha1, E4)" : "");
     }
+  /* E11: a descriptor with no hash the library checks can never match */
+  for (gint64 d = 0; d < n_descriptors; d++)
+    if (!descriptor_listed (fingerprints, d))
+      printf ("%sdescriptor %" G_GINT64_FORMAT ": no sha-256, sha-384 or sha-512 value; "
+              "it can never match (E11)\n", indent, d + 1);
 }
 
 static void
@@ -504,7 +529,8 @@ print_document_body (JsonObject *document,
   {
     g_autofree char *deeper = g_strconcat (indent, "  ", NULL);
 
-    print_fingerprint_list (get_array (document, "fingerprints"), deeper);
+    print_fingerprint_list (get_array (document, "fingerprints"),
+                            json_object_get_int_member (document, "descriptors"), deeper);
   }
 }
 

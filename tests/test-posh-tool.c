@@ -573,7 +573,10 @@ test_fetch_insecure_redirect (void)
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (json_str (&run, "error.name"), ==, "insecure-url");
   g_assert_nonnull (strstr (json_str (&run, "error.hint"), "R32"));
-  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "https://hosting.example.net/"));
+  /* the advice names the exact URL to change, and its https twin */
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"),
+                            "change http://hosting.example.net" WK_CLIENT
+                            " to https://hosting.example.net" WK_CLIENT));
   g_assert_cmpuint (posh_test_server_get_total_request_count (net.hosting), ==, 0);
 }
 
@@ -743,6 +746,26 @@ test_verify_offline_expired (void)
   tool (&run, NULL, "verify", "--document", doc, "--load-certificate", cert, "--json", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_true (json_array_has (&run, "verdict.flags", "cert-expired"));
+}
+
+/* E4: sha-1 is checked only when asked for. */
+static void
+test_verify_offline_sha1 (void)
+{
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+  g_autofree char *doc = write_temp ("sha1.json",
+                                     "{\"fingerprints\":[{\"sha-1\":\""
+                                     FP_HOSTING_EXAMPLE_NET_SHA1 "\"}],\"expires\":60}", -1);
+  g_auto(Run) plain = { 0 };
+  g_auto(Run) allowed = { 0 };
+
+  tool (&plain, NULL, "verify", "--document", doc, "--load-certificate", cert, "--json", NULL);
+  g_assert_cmpint (plain.status, ==, 1);
+  g_assert_true (json_array_has (&plain, "verdict.flags", "no-usable-fingerprint"));
+
+  tool (&allowed, NULL, "verify", "--document", doc, "--load-certificate", cert,
+        "--allow-sha1", "--json", NULL);
+  g_assert_cmpint (allowed.status, ==, 0);
 }
 
 static void
@@ -1146,6 +1169,7 @@ main (int    argc,
   g_test_add_func ("/tool/verify/live-unreachable", test_verify_live_unreachable);
   g_test_add_func ("/tool/verify/offline", test_verify_offline);
   g_test_add_func ("/tool/verify/R24/offline-expired", test_verify_offline_expired);
+  g_test_add_func ("/tool/verify/E4/offline-sha1", test_verify_offline_sha1);
   g_test_add_func ("/tool/verify/offline-errors", test_verify_offline_errors);
   g_test_add_func ("/tool/check/R56/stream-to", test_check_xmpp_stream_to);
   g_test_add_func ("/tool/check/jabber-server", test_check_xmpp_server_ns);
