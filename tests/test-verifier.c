@@ -417,6 +417,7 @@ test_cancel_one_waiter (Fixture       *f,
   enum { N = 5, CANCELLED = 2 };
   g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(PoshDocument) cached = NULL;
   guint calls[N] = { 0 };
   Call call_data[N];
   Counter counter = { f->verifier, 0, 0, 0, calls };
@@ -444,7 +445,8 @@ test_cancel_one_waiter (Fixture       *f,
   for (guint i = 0; i < N; i++)
     g_assert_cmpuint (calls[i], ==, 1);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, CLIENT_PATH), ==, 1);
-  g_assert_nonnull (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
+  cached = posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client");
+  g_assert_nonnull (cached);
 }
 
 /* When every waiter is cancelled the shared fetch is cancelled, nothing is
