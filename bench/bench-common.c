@@ -6,8 +6,11 @@
 #include "config.h"
 
 #include "bench-common.h"
+#include "posh-test-utils.h"
 
 #include <malloc.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +18,32 @@
 
 volatile guint bench_sink;
 
+void
+bench_init (int    *argc,
+            char ***argv)
+{
+  posh_test_init (argc, argv);
+  g_log_set_debug_enabled (FALSE);
+}
+
+gint64
+bench_clock_ns (BenchClock clock)
+{
+  static const clockid_t ids[] = {
+    [BENCH_CLOCK_WALL] = CLOCK_MONOTONIC,
+    [BENCH_CLOCK_THREAD_CPU] = CLOCK_THREAD_CPUTIME_ID,
+    [BENCH_CLOCK_PROCESS_CPU] = CLOCK_PROCESS_CPUTIME_ID,
+  };
+  struct timespec ts;
+
+  clock_gettime (ids[clock], &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
 gint64
 bench_now_ns (void)
 {
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  return bench_clock_ns (BENCH_CLOCK_WALL);
 }
 
 static int
@@ -46,19 +68,26 @@ bench_median (double *values,
   return (values[n / 2 - 1] + values[n / 2]) / 2.0;
 }
 
-static double
-time_batch (BenchBatchFunc func,
-            gpointer       data,
-            guint          n)
+/* Times one batch on clock and on the wall clock, per iteration. */
+static void
+time_batch (BenchClock      clock,
+            BenchBatchFunc  func,
+            gpointer        data,
+            guint           n,
+            double         *ns,
+            double         *wall_ns)
 {
-  gint64 start = bench_now_ns ();
+  gint64 start = bench_clock_ns (clock);
+  gint64 wall_start = bench_now_ns ();
 
   func (data, n);
-  return (double) (bench_now_ns () - start) / n;
+  *ns = (double) (bench_clock_ns (clock) - start) / n;
+  *wall_ns = (double) (bench_now_ns () - wall_start) / n;
 }
 
 void
-bench_compare (BenchBatchFunc   subject,
+bench_compare (BenchClock       clock,
+               BenchBatchFunc   subject,
                BenchBatchFunc   baseline,
                gpointer         data,
                guint            n,
@@ -68,6 +97,9 @@ bench_compare (BenchBatchFunc   subject,
   g_autofree double *s = g_new0 (double, reps);
   g_autofree double *b = g_new0 (double, reps);
   g_autofree double *r = g_new0 (double, reps);
+  g_autofree double *ws = g_new0 (double, reps);
+  g_autofree double *wb = g_new0 (double, reps);
+  g_autofree double *wr = g_new0 (double, reps);
 
   baseline (data, n);
   subject (data, n);
@@ -75,19 +107,22 @@ bench_compare (BenchBatchFunc   subject,
     {
       if (i % 2 == 0)
         {
-          b[i] = time_batch (baseline, data, n);
-          s[i] = time_batch (subject, data, n);
+          time_batch (clock, baseline, data, n, &b[i], &wb[i]);
+          time_batch (clock, subject, data, n, &s[i], &ws[i]);
         }
       else
         {
-          s[i] = time_batch (subject, data, n);
-          b[i] = time_batch (baseline, data, n);
+          time_batch (clock, subject, data, n, &s[i], &ws[i]);
+          time_batch (clock, baseline, data, n, &b[i], &wb[i]);
         }
       r[i] = s[i] / b[i];
+      wr[i] = ws[i] / wb[i];
     }
+  out->ratio = bench_median (r, reps);
+  out->clock = clock;
+  out->wall_ratio = bench_median (wr, reps);
   out->subject_ns = bench_median (s, reps);
   out->baseline_ns = bench_median (b, reps);
-  out->ratio = bench_median (r, reps);
 }
 
 guint
@@ -167,6 +202,46 @@ bench_count_fds (void)
   return n > 0 ? n - 1 : 0;
 }
 
+static gboolean
+is_listener_on (int     fd,
+                guint16 port)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int accepting = 0;
+  socklen_t alen = sizeof accepting;
+  guint16 bound;
+
+  if (getsockname (fd, (struct sockaddr *) &ss, &len) != 0)
+    return FALSE;
+  if (ss.ss_family == AF_INET)
+    bound = ntohs (((struct sockaddr_in *) &ss)->sin_port);
+  else if (ss.ss_family == AF_INET6)
+    bound = ntohs (((struct sockaddr_in6 *) &ss)->sin6_port);
+  else
+    return FALSE;
+  return bound == port
+         && getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &alen) == 0
+         && accepting;
+}
+
+guint
+bench_raise_listen_backlog (guint16 port)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = (int) g_ascii_strtoll (name, NULL, 10);
+
+      if (is_listener_on (fd, port) && listen (fd, SOMAXCONN) == 0)
+        n++;
+    }
+  return n;
+}
+
 char *
 bench_format_ns (double ns)
 {
@@ -194,18 +269,35 @@ bench_row (const char *id,
 }
 
 void
+bench_row_info (const char *id,
+                const char *what,
+                const char *measured,
+                const char *baseline,
+                const char *result)
+{
+  printf ("ROW\t%s\t%s\t%s\t%s\t%s\t—\t—\n", id, what, measured, baseline, result);
+  fflush (stdout);
+}
+
+void
 bench_row_ratio (const char            *id,
                  const char            *what,
                  const BenchComparison *c,
                  const char            *unit,
                  double                 max_ratio)
 {
+  const char *kind = c->clock == BENCH_CLOCK_WALL ? "" : " CPU";
   g_autofree char *s = bench_format_ns (c->subject_ns);
   g_autofree char *b = bench_format_ns (c->baseline_ns);
-  g_autofree char *measured = g_strdup_printf ("%s%s", s, unit);
-  g_autofree char *baseline = g_strdup_printf ("%s%s", b, unit);
-  g_autofree char *result = g_strdup_printf ("×%.2f", c->ratio);
+  g_autofree char *measured = g_strdup_printf ("%s%s%s", s, unit, kind);
+  g_autofree char *baseline = g_strdup_printf ("%s%s%s", b, unit, kind);
   g_autofree char *target = g_strdup_printf ("≤ ×%.2f", max_ratio);
+  g_autofree char *result = NULL;
+
+  if (c->clock == BENCH_CLOCK_PROCESS_CPU)
+    result = g_strdup_printf ("×%.2f (wall ×%.2f)", c->ratio, c->wall_ratio);
+  else
+    result = g_strdup_printf ("×%.2f", c->ratio);
 
   bench_row (id, what, measured, baseline, result, target, c->ratio <= max_ratio);
 }

@@ -26,20 +26,39 @@ G_BEGIN_DECLS
 typedef void (*BenchBatchFunc) (gpointer data,
                                 guint    n);
 
+/* What a comparison measures: elapsed time, or CPU time (of the calling
+ * thread, for single-threaded CPU-bound work, or of the whole process, for
+ * work spread over threads such as a fetch from the in-process loopback
+ * server): on a machine shared with other jobs, CPU time does not count
+ * the time other processes had the cores. */
+typedef enum
+{
+  BENCH_CLOCK_WALL,
+  BENCH_CLOCK_THREAD_CPU,
+  BENCH_CLOCK_PROCESS_CPU,
+} BenchClock;
+
 typedef struct
 {
   double subject_ns;   /* median ns per iteration */
   double baseline_ns;  /* median ns per iteration */
   double ratio;        /* median of the per-repetition ratios */
+  double wall_ratio;   /* the same on the wall clock */
+  BenchClock clock;    /* what subject_ns, baseline_ns and ratio measure */
 } BenchComparison;
 
+/* The test utilities' set-up (posh_test_init) without the debug log. */
+void     bench_init              (int           *argc,
+                                  char        ***argv);
 gint64   bench_now_ns            (void);
+gint64   bench_clock_ns          (BenchClock     clock);
 double   bench_median            (double        *values,
                                   guint          n);
 /* Runs baseline and subject alternately (their order swapped on every
  * repetition), reps times, n iterations per batch, after one warm-up batch
  * of each. */
-void     bench_compare           (BenchBatchFunc   subject,
+void     bench_compare           (BenchClock       clock,
+                                  BenchBatchFunc   subject,
                                   BenchBatchFunc   baseline,
                                   gpointer         data,
                                   guint            n,
@@ -61,6 +80,14 @@ gsize    bench_vm_rss_kib        (void);
 /* Entries in /proc/self/fd. */
 guint    bench_count_fds         (void);
 
+/* Raises the accept backlog of this process's listening TCP sockets on
+ * port to SOMAXCONN (Linux re-reads it on a second listen ()). GSocket
+ * listens with a backlog of 10, so a SoupServer drops the SYNs of a burst
+ * of connections beyond that and the clients wait for TCP's 1 s, 3 s, 7 s
+ * retransmissions: a burst benchmark would time those. Returns how many
+ * sockets were changed. */
+guint    bench_raise_listen_backlog (guint16     port);
+
 /* A human-readable duration: "812 ns", "3.41 µs", "12.6 ms". (transfer full) */
 char    *bench_format_ns         (double         ns);
 /* Prints a ROW line (see above) and flushes. */
@@ -71,7 +98,14 @@ void     bench_row               (const char    *id,
                                   const char    *result,
                                   const char    *target,
                                   gboolean       met);
-/* Prints a ROW for a ratio: result "×R", met when ratio <= max_ratio. */
+/* Prints a ROW for a figure with no target (target and met are "—"). */
+void     bench_row_info          (const char    *id,
+                                  const char    *what,
+                                  const char    *measured,
+                                  const char    *baseline,
+                                  const char    *result);
+/* Prints a ROW for a ratio: result "×R" (and the wall-clock ratio for a
+ * process CPU time comparison), met when ratio <= max_ratio. */
 void     bench_row_ratio         (const char    *id,
                                   const char    *what,
                                   const BenchComparison *c,
