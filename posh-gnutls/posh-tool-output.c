@@ -615,7 +615,8 @@ print_connection (JsonObject *result)
       printf ("pkix: %s", json_object_get_boolean_member (pkix, "valid")
               ? "valid for the domain" : "not valid for the domain: ");
       print_string_array (get_array (pkix, "errors"));
-      printf ("\n");
+      printf ("; TLS %s\n", json_object_get_boolean_member (pkix, "tls_accepted")
+              ? "accepted the certificate" : "refused the certificate");
     }
 }
 
@@ -646,7 +647,9 @@ print_text (JsonObject *result)
         printf ("verdict: %s\n", get_string (section, "description") != NULL
                 ? get_string (section, "description") : get_string (section, "text"));
       if (get_string (result, "suggested_document") != NULL)
-        printf ("to accept the presented certificate, publish: %s\n",
+        printf ("to accept the presented certificate, publish at "
+                "https://%s/.well-known/posh/%s.json: %s\n",
+                get_string (result, "domain"), get_string (result, "service"),
                 get_string (result, "suggested_document"));
     }
   if ((section = get_object (result, "error")) != NULL)

@@ -831,7 +831,6 @@ check_service (Run                 *run,
   g_ptr_array_add (args, g_strdup ("127.0.0.1"));
   g_ptr_array_add (args, g_strdup ("--port"));
   g_ptr_array_add (args, g_strdup_printf ("%u", posh_tool_test_service_get_port (service)));
-  g_ptr_array_add (args, g_strdup ("--json"));
   va_start (ap, service_name);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (args, g_strdup (arg));
@@ -854,7 +853,7 @@ test_check_xmpp_stream_to (void)
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
 
-  check_service (&run, &net, service, "xmpp-client", NULL);
+  check_service (&run, &net, service, "xmpp-client", "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (json_str (&run, "result"), ==, "verified");
   received = posh_tool_test_service_get_received (service);
@@ -886,7 +885,7 @@ test_check_xmpp_server_ns (void)
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
   posh_test_server_set_json (net.example, WK_SERVER, DOC_HOSTING);
 
-  check_service (&run, &net, service, "xmpp-server", NULL);
+  check_service (&run, &net, service, "xmpp-server", "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
   received = posh_tool_test_service_get_received (service);
   g_assert_nonnull (strstr (received, "xmlns='jabber:server'"));
@@ -899,6 +898,7 @@ test_check_direct_tls (void)
   g_auto(Net) net = { 0 };
   g_auto(Run) match = { 0 };
   g_auto(Run) mismatch = { 0 };
+  g_auto(Run) text = { 0 };
   g_autoptr(PoshToolTestService) service = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
@@ -906,20 +906,29 @@ test_check_direct_tls (void)
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_TLS);
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
 
-  check_service (&match, &net, service, "xmpp-client", "--starttls", "none", NULL);
+  check_service (&match, &net, service, "xmpp-client", "--json", "--starttls", "none",
+                 NULL);
   g_assert_cmpint (match.status, ==, 0);
   g_assert_cmpstr (json_str (&match, "connection.starttls"), ==, "none");
   g_assert_cmpstr (json_str (&match, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
   g_assert_cmpuint (posh_tool_test_service_get_app_bytes (service), ==, 0);
 
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_OTHER);
-  check_service (&mismatch, &net, service, "xmpp-client", "--starttls", "none", NULL);
+  check_service (&mismatch, &net, service, "xmpp-client", "--json", "--starttls", "none",
+                 NULL);
   g_assert_cmpint (mismatch.status, ==, 1);
   g_assert_cmpstr (json_str (&mismatch, "result"), ==, "mismatch");
   g_assert_true (json_array_has (&mismatch, "verdict.flags", "cert-differs"));
   /* the TLS handshake itself was refused by POSH */
   g_assert_false (json_node_get_boolean (json_path (mismatch.json, "pkix.tls_accepted")));
   g_assert_cmpstr (json_str (&mismatch, "suggested_document"), ==, DOC_HOSTING);
+
+  check_service (&text, &net, service, "xmpp-client", "--starttls", "none", NULL);
+  g_assert_cmpint (text.status, ==, 1);
+  g_assert_nonnull (strstr (text.out, "pkix: not valid for the domain: bad-identity; "
+                                      "TLS refused the certificate"));
+  g_assert_nonnull (strstr (text.out, "publish at https://example.com" WK_CLIENT ": "
+                                      DOC_HOSTING));
 }
 
 /* R55: no POSH document: could not check, but what the service presents
@@ -935,7 +944,7 @@ test_check_no_document (void)
   net_init (&net);
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
 
-  check_service (&run, &net, service, "xmpp-client", NULL);
+  check_service (&run, &net, service, "xmpp-client", "--json", NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (json_str (&run, "error.name"), ==, "no-posh-data");
   g_assert_cmpstr (json_str (&run, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
@@ -956,7 +965,7 @@ test_check_timeout (void)
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_SILENT);
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
 
-  check_service (&run, &net, service, "xmpp-client", "--timeout", "1", NULL);
+  check_service (&run, &net, service, "xmpp-client", "--json", "--timeout", "1", NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (json_str (&run, "error.name"), ==, "timed-out");
 }
