@@ -564,6 +564,42 @@ run_verify (CommandArgs       *args,
   return TRUE;
 }
 
+/* Load the certificate, verify it and print the result. */
+static int
+verify_and_report (CommandArgs *args,
+                   const char  *domain)
+{
+  g_autoptr(JsonBuilder) builder = _posh_tool_result_begin ("verify");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
+  gboolean checked;
+
+  if (domain != NULL)
+    add_domain_service (builder, domain, args->service);
+  certificate = _posh_tool_load_certificate (args->certificate, NULL, &error);
+  if (certificate == NULL)
+    {
+      _posh_tool_add_error_hint (builder, error, POSH_TOOL_CERTIFICATE_HINT);
+      return _posh_tool_result_end (builder, &args->options, "error", POSH_TOOL_EXIT_ERROR);
+    }
+  _posh_tool_add_certificate (builder, "certificate", certificate);
+  checked = run_verify (args, domain, certificate, &document, &status, &error);
+  if (document != NULL)
+    _posh_tool_add_document (builder, "document", document);
+  if (!checked)
+    {
+      _posh_tool_add_error (builder, error, domain, args->service);
+      return _posh_tool_result_end (builder, &args->options, "error", POSH_TOOL_EXIT_ERROR);
+    }
+  _posh_tool_add_verdict (builder, status);
+  if (status != POSH_VERIFY_STATUS_NONE)
+    return _posh_tool_result_end (builder, &args->options, "mismatch",
+                                  POSH_TOOL_EXIT_MISMATCH);
+  return _posh_tool_result_end (builder, &args->options, "verified", POSH_TOOL_EXIT_OK);
+}
+
 static int
 cmd_verify (int    argc,
             char **argv)
@@ -583,12 +619,6 @@ cmd_verify (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) rest = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
-  const char *domain;
-  gboolean checked = FALSE;
 
   _posh_tool_options_init (&args.options);
   context = _posh_tool_option_context ("verify", "[DOMAIN]",
@@ -598,30 +628,7 @@ cmd_verify (int    argc,
       !check_verify_args (&args, rest, &error))
     return _posh_tool_usage_error ("verify", &args.options, error);
 
-  domain = args.document == NULL ? rest[1] : NULL;
-  builder = _posh_tool_result_begin ("verify");
-  if (domain != NULL)
-    add_domain_service (builder, domain, args.service);
-
-  certificate = _posh_tool_load_certificate (args.certificate, NULL, &error);
-  if (certificate == NULL)
-    {
-      _posh_tool_add_error_hint (builder, error, POSH_TOOL_CERTIFICATE_HINT);
-      return _posh_tool_result_end (builder, &args.options, "error", POSH_TOOL_EXIT_ERROR);
-    }
-  _posh_tool_add_certificate (builder, "certificate", certificate);
-  checked = run_verify (&args, domain, certificate, &document, &status, &error);
-  if (document != NULL)
-    _posh_tool_add_document (builder, "document", document);
-  if (!checked)
-    {
-      _posh_tool_add_error (builder, error, domain, args.service);
-      return _posh_tool_result_end (builder, &args.options, "error", POSH_TOOL_EXIT_ERROR);
-    }
-  _posh_tool_add_verdict (builder, status);
-  if (status != POSH_VERIFY_STATUS_NONE)
-    return _posh_tool_result_end (builder, &args.options, "mismatch", POSH_TOOL_EXIT_MISMATCH);
-  return _posh_tool_result_end (builder, &args.options, "verified", POSH_TOOL_EXIT_OK);
+  return verify_and_report (&args, args.document == NULL ? rest[1] : NULL);
 }
 
 /* ---- main --------------------------------------------------------------- */
