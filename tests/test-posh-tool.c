@@ -280,6 +280,21 @@ test_generate_sha384 (void)
                    "\"}],\"expires\":60}\n");
 }
 
+/* E4: sha-1 only when asked for, and then with a warning. */
+static void
+test_generate_sha1 (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
+
+  tool (&run, NULL, "generate", "--load-certificate", cert, "--hash", "sha-1",
+        "--expires", "60", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{\"fingerprints\":[{\"sha-1\":\"" FP_HOSTING_EXAMPLE_NET_SHA1
+                   "\"}],\"expires\":60}\n");
+  g_assert_nonnull (strstr (run.err, "warning: sha-1"));
+}
+
 /* E20: of a chain file, the leaf (the first certificate) is hashed. */
 static void
 test_generate_chain_leaf (void)
@@ -621,6 +636,19 @@ test_fetch_max_redirects (void)
         "--max-redirects", "11", "--json", NULL);
   g_assert_cmpint (usage.status, ==, 2);
   g_assert_cmpstr (json_str (&usage, "error.domain"), ==, "g-option-context-error-quark");
+}
+
+static void
+test_fetch_bad_cafile (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *not_ca = posh_test_file ("no-such-ca.pem");
+
+  tool (&run, NULL, "fetch", "example.com", "--service", "xmpp-client", "--cafile", not_ca,
+        "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.name"), ==, "initialization");
+  g_assert_nonnull (strstr (json_str (&run, "error.hint"), "--cafile"));
 }
 
 static void
@@ -1157,6 +1185,7 @@ main (int    argc,
   g_test_add_func ("/tool/generate/E26/hosting", test_generate_hosting);
   g_test_add_func ("/tool/generate/R45/rollover", test_generate_rollover);
   g_test_add_func ("/tool/generate/sha-384", test_generate_sha384);
+  g_test_add_func ("/tool/generate/E4/sha-1", test_generate_sha1);
   g_test_add_func ("/tool/generate/E20/chain-leaf", test_generate_chain_leaf);
   g_test_add_func ("/tool/generate/der", test_generate_der);
   g_test_add_func ("/tool/generate/R26/reference", test_generate_reference);
@@ -1172,6 +1201,7 @@ main (int    argc,
   g_test_add_func ("/tool/fetch/R32/insecure-redirect", test_fetch_insecure_redirect);
   g_test_add_func ("/tool/fetch/R7/untrusted", test_fetch_untrusted);
   g_test_add_func ("/tool/fetch/R35/max-redirects", test_fetch_max_redirects);
+  g_test_add_func ("/tool/fetch/bad-cafile", test_fetch_bad_cafile);
   g_test_add_func ("/tool/fetch/usage", test_fetch_usage);
   g_test_add_func ("/tool/verify/live-match", test_verify_live_match);
   g_test_add_func ("/tool/verify/live-mismatch", test_verify_live_mismatch);
