@@ -339,7 +339,9 @@ accept_certificate_cb (GTlsConnection       *connection,
  * [method@Posh.Verifier.prefetch] and [method@Posh.Verifier.fetch_async]),
  * or the handshake fails. For a server-side connection (incoming s2s,
  * RFC 7712), @domain is the domain the peer claims, and the connection must
- * request a client certificate.
+ * request a client certificate; GIO emits the signal for every client
+ * certificate there, PKIX-valid or not, so the certificate is accepted only
+ * if the claimed domain's document lists it.
  *
  * With %POSH_TLS_FLAGS_PIN_ONLY the handler rejects every certificate it
  * sees, since GIO asks only about PKIX failures; PKIX-valid certificates

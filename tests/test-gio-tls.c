@@ -406,6 +406,174 @@ test_pin_only_mismatch_after_handshake (Fixture       *f,
   g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
 }
 
+/* ---- incoming s2s: the peer's client certificate (E24) ----------------- */
+
+#define SERVER_PATH "/.well-known/posh/xmpp-server.json"
+
+static void
+publish_server_fingerprint (Fixture    *f,
+                            const char *sha256)
+{
+  g_autofree char *json = posh_test_fingerprints_json (sha256, 3600);
+  g_autoptr(PoshDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+
+  posh_test_server_set_json (f->http, SERVER_PATH, json);
+  document = posh_verifier_fetch (f->verifier, "example.com", "xmpp-server",
+                                  NULL, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  Fixture         *fixture;
+  GTlsCertificate *our_certificate;
+  GIOStream       *server_tls;
+  GError          *server_error;
+  gboolean         server_done;
+  gboolean         client_done;
+} Incoming;
+
+static void
+incoming_server_done_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Incoming *in = user_data;
+
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result,
+                                     &in->server_error);
+  in->server_done = TRUE;
+}
+
+static void
+incoming_client_done_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Incoming *in = user_data;
+
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, NULL);
+  in->client_done = TRUE;
+}
+
+/* We are the receiving server: the peer claims example.com and presents
+ * its certificate as a TLS client certificate. */
+static void
+incoming_accept_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Incoming *in = user_data;
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tcp = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result,
+                                         NULL, &error);
+  g_assert_no_error (error);
+  in->server_tls = g_tls_server_connection_new (G_IO_STREAM (tcp),
+                                                in->our_certificate, &error);
+  g_assert_no_error (error);
+  g_object_set (in->server_tls, "authentication-mode",
+                G_TLS_AUTHENTICATION_REQUIRED, NULL);
+  g_tls_connection_set_database (G_TLS_CONNECTION (in->server_tls),
+                                 in->fixture->database);
+  posh_verifier_attach_to_connection (in->fixture->verifier,
+                                      G_TLS_CONNECTION (in->server_tls),
+                                      "example.com", "xmpp-server",
+                                      POSH_TLS_FLAGS_NONE);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (in->server_tls),
+                                    G_PRIORITY_DEFAULT, NULL,
+                                    incoming_server_done_cb, in);
+}
+
+static GTlsCertificate *
+load_pair (const char *name)
+{
+  g_autofree char *chain = g_strdup_printf ("%s-chain.pem", name);
+  g_autofree char *key = g_strdup_printf ("%s.key", name);
+  g_autofree char *chain_path = posh_test_file (chain);
+  g_autofree char *key_path = posh_test_file (key);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *pair = g_tls_certificate_new_from_files (chain_path,
+                                                            key_path, &error);
+
+  g_assert_no_error (error);
+  return pair;
+}
+
+/* Returns the error of OUR (the server's) side of the handshake. */
+static GError *
+run_incoming (Fixture    *f,
+              const char *peer_name)
+{
+  g_autoptr(GSocketListener) listener = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnectable) target = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GTlsCertificate) peer_certificate = load_pair (peer_name);
+  g_autoptr(GIOStream) peer_tls = NULL;
+  g_autoptr(GError) error = NULL;
+  Incoming in = { f, NULL, };
+  guint16 port = 0;
+
+  in.our_certificate = load_pair ("example.com");
+  listener = listen_loopback (&port);
+  g_socket_listener_accept_async (listener, NULL, incoming_accept_cb, &in);
+
+  target = g_network_address_new ("127.0.0.1", port);
+  tcp = g_socket_client_connect (client, target, NULL, &error);
+  g_assert_no_error (error);
+  identity = g_network_address_new ("example.com", 5269);
+  peer_tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (peer_tls), f->database);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (peer_tls), peer_certificate);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (peer_tls),
+                                    G_PRIORITY_DEFAULT, NULL,
+                                    incoming_client_done_cb, &in);
+
+  while (!in.server_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_io_stream_close (in.server_tls, NULL, NULL);
+  while (!in.client_done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_socket_listener_close (listener);
+  g_clear_object (&in.server_tls);
+  g_clear_object (&in.our_certificate);
+  return in.server_error;
+}
+
+/* E24: a receiving server accepts the peer's certificate for the domain
+ * it claims when that domain's xmpp-server document lists it. */
+static void
+test_incoming_match (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  publish_server_fingerprint (f, FP_HOSTING_EXAMPLE_NET_SHA256);
+  error = run_incoming (f, "hosting.example.net");
+  g_assert_no_error (error);
+}
+
+/* E24: GIO does not know the claimed domain, so it finds nothing wrong with
+ * a PKIX-valid client certificate; POSH still refuses an unlisted one. */
+static void
+test_incoming_mismatch (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  publish_server_fingerprint (f, FP_XMPP_OTHER_SHA256);
+  error = run_incoming (f, "hosting.example.net");
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+}
+
 /* ---- accept_certificate without a handshake ---------------------------- */
 
 static GTlsCertificate *
@@ -642,6 +810,8 @@ main (int    argc,
   add ("/gio-tls/pin-only/handshake/bad-identity", test_handshake_pin_only_bad_identity);
   add ("/gio-tls/pin-only/handshake/pkix-valid-match", test_pin_only_match);
   add ("/gio-tls/pin-only/check-connection/mismatch", test_pin_only_mismatch_after_handshake);
+  add ("/gio-tls/E24/incoming/match", test_incoming_match);
+  add ("/gio-tls/E24/incoming/mismatch", test_incoming_mismatch);
   add ("/gio-tls/accept/forbidden-errors", test_accept_forbidden_errors);
   add ("/gio-tls/accept/overridable-errors", test_accept_overridable_errors);
   add ("/gio-tls/R24/accept/expired-by-clock", test_accept_expired_by_clock);
