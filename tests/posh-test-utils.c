@@ -14,7 +14,9 @@ posh_test_init (int    *argc,
                 char ***argv)
 {
   setlocale (LC_ALL, "");
-  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* not G_TEST_OPTION_ISOLATE_DIRS: GLib 2.74 leaks the directory strings
+   * of every test with it, which buries real leaks under valgrind */
+  g_test_init (argc, argv, NULL);
 }
 
 char *

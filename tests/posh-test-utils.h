@@ -43,8 +43,8 @@
 
 G_BEGIN_DECLS
 
-/* g_test_init (with G_TEST_OPTION_ISOLATE_DIRS), setlocale (LC_ALL, ""),
- * assertions fatal (g_test_set_nonfatal_assertions is NOT called). */
+/* setlocale (LC_ALL, ""), g_test_init; assertions stay fatal
+ * (g_test_set_nonfatal_assertions is NOT called). */
 void          posh_test_init              (int    *argc,
                                            char ***argv);
 

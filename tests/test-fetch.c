@@ -62,6 +62,9 @@ fixture_setup (Fixture       *f,
   f->hosting = posh_test_server_new ("hosting.example.net");
   f->fetcher = _posh_fetcher_new ();
   _posh_fetcher_set_tls_database (f->fetcher, database);
+  /* generous: a dozen TLS handshakes under valgrind take seconds; the
+   * timeout tests set their own */
+  _posh_fetcher_set_timeout (f->fetcher, 120000);
   add_connect_to (f, f->source, "example.com");
   add_connect_to (f, f->hosting, "hosting.example.net");
 }
