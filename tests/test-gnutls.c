@@ -52,6 +52,8 @@ fixture_setup (Fixture       *f,
   g_assert_cmpint (posh_state_set_trust_file (f->state, ca), ==, POSH_E_SUCCESS);
   spec = posh_test_server_connect_to_spec (f->source, "example.com");
   g_assert_cmpint (posh_state_set_connect_to (f->state, spec), ==, POSH_E_SUCCESS);
+  /* generous: under valgrind a loopback fetch takes seconds */
+  posh_state_set_timeout (f->state, 120000);
 }
 
 static void
@@ -300,6 +302,7 @@ test_query_fetch_R7_https_error (Fixture       *f,
   g_assert_cmpint (posh_state_set_trust_file (f->state, ca), ==, 0);
   spec = posh_test_server_connect_to_spec (untrusted, "example.com");
   g_assert_cmpint (posh_state_set_connect_to (f->state, spec), ==, 0);
+  posh_state_set_timeout (f->state, 120000);
 
   g_assert_cmpint (do_query_fetch (f, data, &q, "example.com", "xmpp-client"), ==,
                    POSH_E_HTTPS_ERROR);
@@ -592,7 +595,7 @@ tls_server_thread (gpointer user_data)
   g_assert_cmpint (gnutls_set_default_priority (session), ==, 0);
   g_assert_cmpint (gnutls_credentials_set (session, GNUTLS_CRD_CERTIFICATE, credentials), ==, 0);
   gnutls_transport_set_int (session, fd);
-  gnutls_handshake_set_timeout (session, 20000);
+  gnutls_handshake_set_timeout (session, 120000);
 
   do
     ret = gnutls_handshake (session);
@@ -673,7 +676,7 @@ tls_client_connect (guint16                            port,
   g_assert_cmpint (gnutls_server_name_set (session, GNUTLS_NAME_DNS, "example.com",
                                            strlen ("example.com")), ==, 0);
   gnutls_transport_set_int (session, fd);
-  gnutls_handshake_set_timeout (session, 20000);
+  gnutls_handshake_set_timeout (session, 120000);
   do
     ret = gnutls_handshake (session);
   while (ret < 0 && !gnutls_error_is_fatal (ret));

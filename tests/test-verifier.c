@@ -40,6 +40,9 @@ fixture_setup (Fixture       *f,
   f->source = posh_test_server_new ("example.com");
   f->hosting = posh_test_server_new ("hosting.example.net");
   f->verifier = posh_verifier_new ();
+  /* generous: under valgrind a loopback fetch takes seconds; no test here
+   * depends on the timeout */
+  posh_verifier_set_timeout (f->verifier, 120000);
   database = posh_test_tls_database ();
   posh_verifier_set_tls_database (f->verifier, database);
   spec = posh_test_server_connect_to_spec (f->source, "example.com");
@@ -275,6 +278,9 @@ test_R7_untrusted_https (Fixture       *f,
   serve_fingerprints (untrusted, FP_HOSTING_EXAMPLE_NET_SHA256);
   g_clear_object (&f->verifier);
   f->verifier = posh_verifier_new ();
+  /* generous: under valgrind a loopback fetch takes seconds; no test here
+   * depends on the timeout */
+  posh_verifier_set_timeout (f->verifier, 120000);
   database = posh_test_tls_database ();
   posh_verifier_set_tls_database (f->verifier, database);
   spec = posh_test_server_connect_to_spec (untrusted, "example.com");
