@@ -35,7 +35,7 @@ read_file (const char  *path,
 
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
                             G_FILE_QUERY_INFO_NONE, NULL, error);
-  if (info == NULL)
+  if (!info)
     return FALSE;
   if (g_file_info_get_size (info) > MAX_CERT_FILE_SIZE)
     {
@@ -65,12 +65,12 @@ holds_private_key (GBytes *contents)
       const char *begin = memmem (p, end - p, "-----BEGIN ", 11);
       const char *line_end;
 
-      if (begin == NULL)
+      if (!begin)
         return FALSE;
       line_end = memchr (begin, '\n', end - begin);
-      if (line_end == NULL)
+      if (!line_end)
         line_end = end;
-      if (memmem (begin, line_end - begin, "PRIVATE KEY", 11) != NULL)
+      if (memmem (begin, line_end - begin, "PRIVATE KEY", 11))
         return TRUE;
       p = line_end;
     }
@@ -83,8 +83,8 @@ looks_like_pem (GBytes *contents)
   gsize len;
   const char *data = g_bytes_get_data (contents, &len);
 
-  return memmem (data, len, "-----BEGIN CERTIFICATE-----", 27) != NULL ||
-         memmem (data, len, "-----BEGIN X509 CERTIFICATE-----", 32) != NULL;
+  return memmem (data, len, "-----BEGIN CERTIFICATE-----", 27) ||
+         memmem (data, len, "-----BEGIN X509 CERTIFICATE-----", 32);
 }
 
 /* The leaf as a gnutls certificate; *n: certificates in the file. */
@@ -156,7 +156,7 @@ _posh_tool_load_certificate (const char  *path,
   GTlsCertificate *certificate;
   guint n = 0;
 
-  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (path, NULL);
 
   if (!read_file (path, &contents, error))
     return NULL;
@@ -171,12 +171,12 @@ _posh_tool_load_certificate (const char  *path,
     }
 
   leaf = import_leaf (path, contents, &n, error);
-  if (leaf == NULL)
+  if (!leaf)
     return NULL;
   certificate = leaf_to_gio (path, leaf, error);
   gnutls_x509_crt_deinit (leaf);
 
-  if (certificate != NULL && n_in_file != NULL)
+  if (certificate && n_in_file)
     *n_in_file = n;
   return certificate;
 }
@@ -187,7 +187,7 @@ _posh_tool_certificate_der (GTlsCertificate *certificate)
   g_autoptr(GByteArray) der = NULL;
 
   g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
+  if (!der)
     return g_bytes_new (NULL, 0);
   return g_byte_array_free_to_bytes (g_steal_pointer (&der));
 }

@@ -138,7 +138,7 @@ check_check_args (CheckArgs  *args,
                            "Give exactly one DOMAIN: the XMPP domain to check");
       return FALSE;
     }
-  if (args->service == NULL ||
+  if (!args->service ||
       (strcmp (args->service, "xmpp-client") != 0 &&
        strcmp (args->service, "xmpp-server") != 0))
     {
@@ -146,7 +146,7 @@ check_check_args (CheckArgs  *args,
                            "--service must be xmpp-client or xmpp-server (RFC 7712 §9)");
       return FALSE;
     }
-  if (args->starttls == NULL)
+  if (!args->starttls)
     args->starttls = g_strdup ("xmpp");
   if (strcmp (args->starttls, "xmpp") != 0 && strcmp (args->starttls, "none") != 0)
     {
@@ -160,7 +160,7 @@ check_check_args (CheckArgs  *args,
                            "--port must be between 1 and 65535");
       return FALSE;
     }
-  if (args->host != NULL && args->port == 0 && is_direct_tls (args))
+  if (args->host && args->port == 0 && is_direct_tls (args))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--starttls none needs --port: direct TLS has no default "
@@ -217,7 +217,7 @@ add_srv_targets (GPtrArray        *targets,
                  const char       *record,
                  GError          **error)
 {
-  if (srv != NULL && srv->next == NULL &&
+  if (srv && !srv->next &&
       strcmp (g_srv_target_get_hostname (srv->data), ".") == 0)
     {
       g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
@@ -225,7 +225,7 @@ add_srv_targets (GPtrArray        *targets,
                    "service (RFC 2782)", record, domain);
       return FALSE;
     }
-  for (GList *l = srv; l != NULL; l = l->next)
+  for (GList *l = srv; l; l = l->next)
     add_target (targets, g_srv_target_get_hostname (l->data),
                 g_srv_target_get_port (l->data), "srv");
   return TRUE;
@@ -244,9 +244,9 @@ find_targets (const CheckArgs  *args,
   g_autofree char *record = NULL;
   GList *srv;
 
-  if (args->host != NULL || args->port != 0)
+  if (args->host || args->port != 0)
     {
-      add_target (targets, args->host != NULL ? args->host : domain,
+      add_target (targets, args->host ? args->host : domain,
                   args->port != 0 ? (guint16) args->port : default_port (args), "option");
       return g_steal_pointer (&targets);
     }
@@ -257,7 +257,7 @@ find_targets (const CheckArgs  *args,
   resolver = g_resolver_get_default ();
   srv = g_resolver_lookup_service (resolver, srv_service, "tcp", domain, cancellable,
                                    &local_error);
-  if (srv != NULL)
+  if (srv)
     {
       gboolean ok = add_srv_targets (targets, srv, domain, record, error);
 
@@ -335,11 +335,11 @@ handshake (GIOStream     *base,
   g_autoptr(GError) local_error = NULL;
 
   tls = g_tls_client_connection_new (base, identity, error);
-  if (tls == NULL)
+  if (!tls)
     return FALSE;
-  if (database != NULL)
+  if (database)
     g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
-  if (alpn != NULL)
+  if (alpn)
     {
       /* XEP-0368: direct TLS names the protocol by ALPN. */
       const char *protocols[] = { alpn, NULL };
@@ -360,11 +360,11 @@ handshake (GIOStream     *base,
   /* Nothing is sent on the TLS stream: close it (R36). */
   g_io_stream_close (tls, NULL, NULL);
 
-  if (capture->certificate == NULL)
+  if (!capture->certificate)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   "TLS handshake with the service failed: ");
-      if (error != NULL && *error == NULL)
+      if (error && !*error)
         g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
                              "The service presented no certificate");
       return FALSE;
@@ -413,7 +413,7 @@ stage_hint (Check        *check,
     return g_strdup ("the service did not answer in time: check --host/--port, or "
                      "raise --timeout");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) &&
-      strstr (error->message, "host-unknown") != NULL)
+      strstr (error->message, "host-unknown"))
     return g_strdup_printf ("the server does not serve %s: configure %s as a virtual "
                             "host (the stream `to` is the source domain, RFC 7712 "
                             "§5.2, R56)", domain, domain);
@@ -429,7 +429,7 @@ fail (Check    *check,
 {
   g_autofree char *hint = stage_hint (check, error);
 
-  if (hint != NULL)
+  if (hint)
     _posh_tool_add_error_hint (check->builder, error, hint);
   else
     _posh_tool_add_error (check->builder, error, check->domain, check->args->service);
@@ -460,7 +460,7 @@ add_connection (Check *check)
   json_builder_set_member_name (builder, "xmpp");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "stream_from");
-  if (check->xmpp.stream_from != NULL)
+  if (check->xmpp.stream_from)
     json_builder_add_string_value (builder, check->xmpp.stream_from);
   else
     json_builder_add_null_value (builder);
@@ -505,7 +505,7 @@ connect_service (Check      *check,
       g_clear_error (&last_error);
       connection = g_socket_client_connect (client, address, check->cancellable,
                                             &last_error);
-      if (connection != NULL)
+      if (connection)
         {
           check->target = g_new0 (Target, 1);
           check->target->host = g_strdup (target->host);
@@ -527,7 +527,7 @@ reach_certificate (Check      *check,
 {
   g_autoptr(GIOStream) connection = connect_service (check, targets, error);
 
-  if (connection == NULL)
+  if (!connection)
     return FALSE;
   check->hint = "the service did not complete STARTTLS: check that it is an XMPP server "
                 "with TLS enabled for the domain";
@@ -555,7 +555,7 @@ run_connection (Check      *check,
   watchdog = _posh_tool_watchdog_start (check->cancellable,
                                         _posh_tool_timeout (&check->args->options));
   targets = find_targets (check->args, check->domain, check->cancellable, &local_error);
-  ok = targets != NULL && reach_certificate (check, targets, &local_error);
+  ok = targets && reach_certificate (check, targets, &local_error);
   if (_posh_tool_watchdog_stop (watchdog) && !ok)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
@@ -578,7 +578,7 @@ add_suggestion (Check *check)
 
   suggestion = posh_document_new_from_certificates (certificates, 1, POSH_HASH_SHA_256,
                                                     86400, NULL);
-  if (suggestion == NULL)
+  if (!suggestion)
     return;
   json = posh_document_to_json (suggestion);
   json_builder_set_member_name (check->builder, "suggested_document");
@@ -595,7 +595,7 @@ report (Check *check)
   add_connection (check);
   _posh_tool_add_certificate (check->builder, "certificate", check->capture.certificate);
   add_pkix (check);
-  if (check->document == NULL)
+  if (!check->document)
     {
       check->hint = NULL;
       error = g_steal_pointer (&check->fetch_error);
@@ -622,7 +622,7 @@ report (Check *check)
       check->hint = "POSH vouches for the certificate, but it fails validation in a way "
                     "POSH does not override (expired, revoked, insecure)";
       error = g_steal_pointer (&check->capture.accept_error);
-      if (error == NULL)
+      if (!error)
         g_set_error_literal (&error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                              "The certificate was not accepted");
       _posh_tool_add_error_hint (check->builder, error, check->hint);
@@ -655,9 +655,9 @@ run_check (CheckArgs   *args,
   json_builder_add_string_value (builder, args->service);
 
   check.verifier = _posh_tool_verifier_new (&args->options, &error);
-  if (check.verifier != NULL && args->options.cafile != NULL)
+  if (check.verifier && args->options.cafile)
     check.database = _posh_tool_database_new (&args->options, &error);
-  if (error != NULL)
+  if (error)
     status = fail (&check, error);
   else
     {

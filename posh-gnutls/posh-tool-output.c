@@ -35,7 +35,7 @@ add_string (JsonBuilder *builder,
             const char  *value)
 {
   json_builder_set_member_name (builder, name);
-  if (value != NULL)
+  if (value)
     json_builder_add_string_value (builder, value);
   else
     json_builder_add_null_value (builder);
@@ -73,7 +73,7 @@ error_name (const GError *error)
 
   klass = g_type_class_ref (type);
   value = g_enum_get_value (klass, error->code);
-  return value != NULL ? value->value_nick : NULL;
+  return value ? value->value_nick : NULL;
 }
 
 void
@@ -182,7 +182,7 @@ add_fingerprints (JsonBuilder  *builder,
       json_builder_begin_object (builder);
       add_int (builder, "descriptor", descriptor);
       add_string (builder, "hash", _posh_tool_hash_name (hash));
-      if (digest != NULL && g_bytes_get_size (digest) > 0)
+      if (digest && g_bytes_get_size (digest) > 0)
         {
           g_autofree char *b64 = g_base64_encode (g_bytes_get_data (digest, NULL),
                                                   g_bytes_get_size (digest));
@@ -251,7 +251,7 @@ _posh_tool_add_document (JsonBuilder  *builder,
     {
       add_hops (builder, document);
       json_builder_set_member_name (builder, "reference");
-      if (reference != NULL)
+      if (reference)
         {
           json_builder_begin_object (builder);
           add_document_body (builder, reference);
@@ -283,7 +283,7 @@ add_date (JsonBuilder *builder,
           const char  *name,
           GDateTime   *date)
 {
-  g_autofree char *text = date != NULL ? g_date_time_format_iso8601 (date) : NULL;
+  g_autofree char *text = date ? g_date_time_format_iso8601 (date) : NULL;
 
   add_string (builder, name, text);
 }
@@ -324,8 +324,8 @@ well_known_url (const char *domain,
                 const char *service)
 {
   return g_strdup_printf ("https://%s/.well-known/posh/%s.json",
-                          domain != NULL ? domain : "DOMAIN",
-                          service != NULL ? service : "SERVICE");
+                          domain ? domain : "DOMAIN",
+                          service ? service : "SERVICE");
 }
 
 /* The first http: URL in @message with its https: twin, or NULL. */
@@ -338,10 +338,10 @@ insecure_url_advice (const char *message)
   const char *start = strstr (message, "http://");
   gsize len;
 
-  if (start == NULL)
+  if (!start)
     return NULL;
   len = strspn (start, url_chars);
-  while (len > 7 && strchr (".,:;", start[len - 1]) != NULL)
+  while (len > 7 && strchr (".,:;", start[len - 1]))
     len--;
   return g_strdup_printf ("change %.*s to https://%.*s", (int) len, start,
                           (int) (len - 7), start + 7);
@@ -369,8 +369,8 @@ posh_error_hint (const GError *error,
                               "client falls back to the other methods of RFC 6120. To publish "
                               "one, put the output of `posh-tool generate --load-certificate "
                               "SERVER-CERT.pem --expires 86400` at %s",
-                              domain != NULL ? domain : "the domain",
-                              service != NULL ? service : "the service", url);
+                              domain ? domain : "the domain",
+                              service ? service : "the service", url);
     case POSH_ERROR_RECEIVED_CORRUPT_DATA:
       return g_strdup ("the document is not a valid POSH document (RFC 7711 §3.1, §3.2, "
                        "R14-R27): regenerate it with `posh-tool generate`");
@@ -386,7 +386,7 @@ posh_error_hint (const GError *error,
       advice = insecure_url_advice (error->message);
       return g_strdup_printf ("POSH requires https on every hop: a redirect Location and a "
                               "reference `url` must be https URLs (RFC 7711 §3, §3.2, R6, R27, "
-                              "R32): %s", advice != NULL ? advice : "change it to https://");
+                              "R32): %s", advice ? advice : "change it to https://");
     case POSH_ERROR_TOO_MANY_REDIRECTS:
       return g_strdup ("more redirects than allowed, or a loop (RFC 7711 §10, R35: at most 10, "
                        "see --max-redirects): point the redirect straight at the fingerprints "
@@ -446,7 +446,7 @@ get_string (JsonObject *object,
 {
   JsonNode *node = json_object_get_member (object, name);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (!node || JSON_NODE_HOLDS_NULL (node))
     return NULL;
   return json_node_get_string (node);
 }
@@ -457,7 +457,7 @@ get_object (JsonObject *object,
 {
   JsonNode *node = json_object_get_member (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!node || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   return json_node_get_object (node);
 }
@@ -468,7 +468,7 @@ get_array (JsonObject *object,
 {
   JsonNode *node = json_object_get_member (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (!node || !JSON_NODE_HOLDS_ARRAY (node))
     return NULL;
   return json_node_get_array (node);
 }
@@ -501,7 +501,7 @@ print_fingerprint_list (JsonArray  *fingerprints,
 
       printf ("%sdescriptor %" G_GINT64_FORMAT ": %s %s%s\n", indent,
               json_object_get_int_member (fp, "descriptor") + 1, hash,
-              digest != NULL ? digest : "(unusable value, ignored)",
+              digest ? digest : "(unusable value, ignored)",
               g_strcmp0 (hash, "sha-1") == 0 ? " (checked only with --allow-sha1, E4)" : "");
     }
   /* E11: a descriptor with no hash the library checks can never match */
@@ -542,7 +542,7 @@ print_document (JsonObject *document,
   JsonObject *reference = get_object (document, "reference");
 
   printf ("%s:\n", title);
-  if (hops != NULL)
+  if (hops)
     {
       for (guint i = 0; i < json_array_get_length (hops); i++)
         {
@@ -553,7 +553,7 @@ print_document (JsonObject *document,
                   get_string (hop, "url"));
         }
     }
-  if (reference != NULL)
+  if (reference)
     print_document_body (reference, "  ");
   print_document_body (document, "  ");
   if (json_object_has_member (document, "lifetime"))
@@ -582,14 +582,14 @@ print_error (JsonObject *result,
 
   fprintf (stderr, "posh-tool %s: error: %s\n", get_string (result, "command"),
            get_string (error, "message"));
-  if (hint != NULL)
+  if (hint)
     fprintf (stderr, "  hint: %s\n", hint);
 }
 
 static void
 print_string_array (JsonArray *array)
 {
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
     printf ("%s%s", i > 0 ? ", " : "", json_array_get_string_element (array, i));
 }
 
@@ -600,17 +600,17 @@ print_connection (JsonObject *result)
   JsonObject *xmpp = get_object (result, "xmpp");
   JsonObject *pkix = get_object (result, "pkix");
 
-  if (connection != NULL)
+  if (connection)
     printf ("connection: %s port %" G_GINT64_FORMAT " (%s), %s\n",
             get_string (connection, "host"),
             json_object_get_int_member (connection, "port"),
             get_string (connection, "source"),
             get_string (connection, "starttls"));
-  if (xmpp != NULL)
+  if (xmpp)
     printf ("xmpp: stream from %s, STARTTLS %s\n",
-            get_string (xmpp, "stream_from") != NULL ? get_string (xmpp, "stream_from") : "(none)",
+            get_string (xmpp, "stream_from") ? get_string (xmpp, "stream_from") : "(none)",
             json_object_get_boolean_member (xmpp, "starttls_required") ? "required" : "offered");
-  if (pkix != NULL)
+  if (pkix)
     {
       printf ("pkix: %s", json_object_get_boolean_member (pkix, "valid")
               ? "valid for the domain" : "not valid for the domain: ");
@@ -627,32 +627,32 @@ print_text (JsonObject *result)
   const char *command = get_string (result, "command");
   const char *generated = NULL;
 
-  if ((section = get_object (result, "document")) != NULL &&
+  if ((section = get_object (result, "document")) &&
       g_strcmp0 (command, "generate") == 0)
     generated = get_string (section, "json");
 
-  if (generated != NULL)
+  if (generated)
     printf ("%s\n", generated);
   else
     {
-      if (get_string (result, "domain") != NULL)
+      if (get_string (result, "domain"))
         printf ("domain: %s, service: %s\n", get_string (result, "domain"),
                 get_string (result, "service"));
       print_connection (result);
-      if ((section = get_object (result, "certificate")) != NULL)
+      if ((section = get_object (result, "certificate")))
         print_certificate (section, "certificate");
-      if ((section = get_object (result, "document")) != NULL)
+      if ((section = get_object (result, "document")))
         print_document (section, "POSH document");
-      if ((section = get_object (result, "verdict")) != NULL)
-        printf ("verdict: %s\n", get_string (section, "description") != NULL
+      if ((section = get_object (result, "verdict")))
+        printf ("verdict: %s\n", get_string (section, "description")
                 ? get_string (section, "description") : get_string (section, "text"));
-      if (get_string (result, "suggested_document") != NULL)
+      if (get_string (result, "suggested_document"))
         printf ("to accept the presented certificate, publish at "
                 "https://%s/.well-known/posh/%s.json: %s\n",
                 get_string (result, "domain"), get_string (result, "service"),
                 get_string (result, "suggested_document"));
     }
-  if ((section = get_object (result, "error")) != NULL)
+  if ((section = get_object (result, "error")))
     print_error (result, section);
 }
 

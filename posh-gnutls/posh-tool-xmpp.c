@@ -87,7 +87,7 @@ push_ns_decls (PoshToolXmppReader  *reader,
                const char         **names,
                const char         **values)
 {
-  for (int i = 0; names[i] != NULL; i++)
+  for (int i = 0; names[i]; i++)
     {
       NsDecl *decl;
 
@@ -124,7 +124,7 @@ resolve_name (PoshToolXmppReader  *reader,
   const char *colon = strchr (name, ':');
   g_autofree char *prefix = NULL;
 
-  if (colon == NULL)
+  if (!colon)
     {
       *ns = lookup_ns (reader, "");
       return name;
@@ -148,7 +148,7 @@ attribute (const char **names,
            const char **values,
            const char  *name)
 {
-  for (int i = 0; names[i] != NULL; i++)
+  for (int i = 0; names[i]; i++)
     if (strcmp (names[i], name) == 0)
       return values[i];
   return NULL;
@@ -166,7 +166,7 @@ start_stream (PoshToolXmppReader  *reader,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "The server did not open an XMPP stream (it sent <%s> in "
-                   "namespace '%s')", local, ns != NULL ? ns : "");
+                   "namespace '%s')", local, ns ? ns : "");
       return FALSE;
     }
   reader->stream_from = g_strdup (attribute (names, values, "from"));
@@ -211,7 +211,7 @@ start_grandchild (PoshToolXmppReader *reader,
     {
       if (strcmp (local, "text") == 0)
         reader->in_error_text = TRUE;
-      else if (reader->error_condition == NULL)
+      else if (!reader->error_condition)
         reader->error_condition = g_strdup (local);
     }
 }
@@ -250,7 +250,7 @@ start_element_cb (GMarkupParseContext  *context,
       if (reader->child == CHILD_ERROR)
         {
           g_clear_pointer (&reader->error_condition, g_free);
-          if (reader->error_text != NULL)
+          if (reader->error_text)
             g_string_truncate (reader->error_text, 0);
         }
     }
@@ -311,7 +311,7 @@ text_cb (GMarkupParseContext  *context,
 
   if (!reader->in_error_text)
     return;
-  if (reader->error_text == NULL)
+  if (!reader->error_text)
     reader->error_text = g_string_new (NULL);
   g_string_append_len (reader->error_text, text, text_len);
 }
@@ -337,7 +337,7 @@ _posh_tool_xmpp_reader_new (void)
 void
 _posh_tool_xmpp_reader_free (PoshToolXmppReader *reader)
 {
-  if (reader == NULL)
+  if (!reader)
     return;
   g_markup_parse_context_free (reader->context);
   g_ptr_array_unref (reader->ns_decls);
@@ -346,7 +346,7 @@ _posh_tool_xmpp_reader_free (PoshToolXmppReader *reader)
   g_free (reader->stream_version);
   g_free (reader->stream_ns);
   g_free (reader->error_condition);
-  if (reader->error_text != NULL)
+  if (reader->error_text)
     g_string_free (reader->error_text, TRUE);
   g_free (reader);
 }
@@ -389,8 +389,8 @@ _posh_tool_xmpp_reader_feed (PoshToolXmppReader  *reader,
 {
   gsize offset = 0;
 
-  g_return_val_if_fail (reader != NULL, -1);
-  g_return_val_if_fail (data != NULL || len == 0, -1);
+  g_return_val_if_fail (reader, -1);
+  g_return_val_if_fail (data || len == 0, -1);
 
   reader->event = POSH_TOOL_XMPP_EVENT_NONE;
   *event = POSH_TOOL_XMPP_EVENT_NONE;
@@ -400,7 +400,7 @@ _posh_tool_xmpp_reader_feed (PoshToolXmppReader  *reader,
   while (offset < len)
     {
       const char *gt = memchr (data + offset, '>', len - offset);
-      gsize piece = gt != NULL ? (gsize) (gt - (data + offset)) + 1 : len - offset;
+      gsize piece = gt ? (gsize) (gt - (data + offset)) + 1 : len - offset;
 
       if (!feed_piece (reader, data + offset, piece, error))
         return -1;
@@ -458,7 +458,7 @@ _posh_tool_xmpp_reader_get_error_condition (PoshToolXmppReader *reader)
 const char *
 _posh_tool_xmpp_reader_get_error_text (PoshToolXmppReader *reader)
 {
-  return reader->error_text != NULL ? reader->error_text->str : NULL;
+  return reader->error_text ? reader->error_text->str : NULL;
 }
 
 char *
@@ -531,9 +531,9 @@ set_stream_error (PoshToolXmppReader  *reader,
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
                "The server closed the stream with the error <%s/>%s%s%s",
-               condition != NULL ? condition : "undefined-condition",
-               text != NULL ? " (\"" : "", text != NULL ? text : "",
-               text != NULL ? "\")" : "");
+               condition ? condition : "undefined-condition",
+               text ? " (\"" : "", text ? text : "",
+               text ? "\")" : "");
 }
 
 /* An event other than the one awaited: turn it into an error. */
@@ -647,11 +647,11 @@ _posh_tool_xmpp_starttls (GIOStream         *stream,
   gboolean ok;
 
   g_return_val_if_fail (G_IS_IO_STREAM (stream), FALSE);
-  g_return_val_if_fail (domain != NULL, FALSE);
+  g_return_val_if_fail (domain, FALSE);
 
   reader = _posh_tool_xmpp_reader_new ();
   ok = negotiate (reader, stream, domain, server, cancellable, error);
-  if (info != NULL)
+  if (info)
     {
       _posh_tool_xmpp_info_clear (info);
       info->stream_from = g_strdup (reader->stream_from);

@@ -145,12 +145,12 @@ _posh_tool_database_new (const PoshToolOptions  *options,
   g_autofree char *path = NULL;
   GTlsDatabase *database;
 
-  if (options->cafile == NULL)
+  if (!options->cafile)
     return NULL;
   /* GTlsFileDatabase wants an absolute path. */
   path = g_canonicalize_filename (options->cafile, NULL);
   database = g_tls_file_database_new (path, &local_error);
-  if (database == NULL)
+  if (!database)
     g_set_error (error, POSH_ERROR, POSH_ERROR_INITIALIZATION,
                  "Cannot use %s as trust store: %s", options->cafile,
                  local_error->message);
@@ -165,14 +165,14 @@ _posh_tool_verifier_new (const PoshToolOptions  *options,
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (options->cafile != NULL)
+  if (options->cafile)
     {
       database = _posh_tool_database_new (options, error);
-      if (database == NULL)
+      if (!database)
         return NULL;
       posh_verifier_set_tls_database (verifier, database);
     }
-  for (guint i = 0; options->connect_to != NULL && options->connect_to[i] != NULL; i++)
+  for (guint i = 0; options->connect_to && options->connect_to[i]; i++)
     {
       if (!posh_verifier_add_connect_to (verifier, options->connect_to[i], error))
         return NULL;
@@ -226,7 +226,7 @@ parse_expires (const char  *text,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (text == NULL)
+  if (!text)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--expires is required: how many seconds clients may keep "
@@ -260,10 +260,10 @@ parse_hashes (const char  *text,
     { "sha-512", POSH_HASH_SHA_512 },
     { "sha-1", POSH_HASH_SHA_1 },
   };
-  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "sha-256", ",", -1);
+  g_auto(GStrv) parts = g_strsplit (text ? text : "sha-256", ",", -1);
 
   *hashes = POSH_HASH_NONE;
-  for (guint i = 0; parts[i] != NULL; i++)
+  for (guint i = 0; parts[i]; i++)
     {
       PoshHash hash = POSH_HASH_NONE;
 
@@ -295,13 +295,13 @@ generate_fingerprints (GenerateArgs  *args,
 
   if (!parse_hashes (args->hashes, &hashes, error))
     return NULL;
-  for (guint i = 0; args->certificates[i] != NULL; i++)
+  for (guint i = 0; args->certificates[i]; i++)
     {
       guint n = 0;
       GTlsCertificate *certificate = _posh_tool_load_certificate (args->certificates[i],
                                                                   &n, error);
 
-      if (certificate == NULL)
+      if (!certificate)
         return NULL;
       if (n > 1 && !args->options.json)
         g_printerr ("posh-tool generate: %s holds %u certificates; using the first "
@@ -318,7 +318,7 @@ check_generate_args (GenerateArgs  *args,
                      guint64       *expires,
                      GError       **error)
 {
-  gboolean have_certs = args->certificates != NULL && args->certificates[0] != NULL;
+  gboolean have_certs = args->certificates && args->certificates[0];
 
   if (g_strv_length (rest) > 1)
     {
@@ -326,14 +326,14 @@ check_generate_args (GenerateArgs  *args,
                    "Unexpected argument \"%s\"", rest[1]);
       return FALSE;
     }
-  if (have_certs == (args->url != NULL))
+  if ((have_certs && args->url) || (!have_certs && !args->url))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "Give either --load-certificate (a fingerprints document) "
                            "or --url (a reference document)");
       return FALSE;
     }
-  if (args->url != NULL && args->hashes != NULL)
+  if (args->url && args->hashes)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--hash applies to --load-certificate, not to --url");
@@ -376,15 +376,15 @@ cmd_generate (int    argc,
       !check_generate_args (&args, rest, &expires, &error))
     return _posh_tool_usage_error ("generate", &args.options, error);
 
-  if (args.url != NULL)
+  if (args.url)
     document = posh_document_new_reference (args.url, expires, &error);
   else
     document = generate_fingerprints (&args, expires, &error);
 
   builder = _posh_tool_result_begin ("generate");
-  if (document == NULL)
+  if (!document)
     {
-      _posh_tool_add_error_hint (builder, error, args.url != NULL
+      _posh_tool_add_error_hint (builder, error, args.url
         ? "a reference document's url must be an absolute https URL (RFC 7711 §3.2, R27)"
         : POSH_TOOL_CERTIFICATE_HINT);
       return _posh_tool_result_end (builder, &args.options, "error", POSH_TOOL_EXIT_ERROR);
@@ -434,7 +434,7 @@ check_domain_args (CommandArgs  *args,
                    "Unexpected argument \"%s\"", rest[2]);
       return FALSE;
     }
-  if (args->service == NULL)
+  if (!args->service)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--service is required (e.g. xmpp-client or xmpp-server)");
@@ -472,9 +472,9 @@ cmd_fetch (int    argc,
   builder = _posh_tool_result_begin ("fetch");
   add_domain_service (builder, rest[1], args.service);
   verifier = _posh_tool_verifier_new (&args.options, &error);
-  if (verifier != NULL)
+  if (verifier)
     document = posh_verifier_fetch (verifier, rest[1], args.service, NULL, &error);
-  if (document == NULL)
+  if (!document)
     {
       _posh_tool_add_error (builder, error, rest[1], args.service);
       return _posh_tool_result_end (builder, &args.options, "error", POSH_TOOL_EXIT_ERROR);
@@ -495,7 +495,7 @@ load_document (const char  *path,
 
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
                             G_FILE_QUERY_INFO_NONE, NULL, error);
-  if (info == NULL)
+  if (!info)
     return NULL;
   if (g_file_info_get_size (info) > MAX_DOCUMENT_FILE_SIZE)
     {
@@ -505,7 +505,7 @@ load_document (const char  *path,
       return NULL;
     }
   bytes = g_file_load_bytes (file, NULL, NULL, error);
-  if (bytes == NULL)
+  if (!bytes)
     return NULL;
   return posh_document_new_from_bytes (bytes, error);
 }
@@ -515,15 +515,15 @@ check_verify_args (CommandArgs  *args,
                    char        **rest,
                    GError      **error)
 {
-  if (args->certificate == NULL)
+  if (!args->certificate)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--load-certificate is required: the certificate to verify");
       return FALSE;
     }
-  if (args->document == NULL)
+  if (!args->document)
     return check_domain_args (args, rest, error);
-  if (g_strv_length (rest) > 1 || args->service != NULL)
+  if (g_strv_length (rest) > 1 || args->service)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "Give either DOMAIN --service S (fetch the document) or "
@@ -545,18 +545,18 @@ run_verify (CommandArgs       *args,
 {
   g_autoptr(PoshVerifier) verifier = NULL;
 
-  if (args->document != NULL)
+  if (args->document)
     {
       PoshVerifyFlags flags = args->options.allow_sha1 ? POSH_VERIFY_FLAGS_ALLOW_SHA1
                                                        : POSH_VERIFY_FLAGS_NONE;
 
       *used = load_document (args->document, error);
-      return *used != NULL &&
+      return *used &&
              posh_document_verify_certificate (*used, certificate, flags, status, error);
     }
 
   verifier = _posh_tool_verifier_new (&args->options, error);
-  if (verifier == NULL ||
+  if (!verifier ||
       !posh_verifier_verify_certificate (verifier, certificate, domain, args->service,
                                          status, NULL, error))
     return FALSE;
@@ -576,17 +576,17 @@ verify_and_report (CommandArgs *args,
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
   gboolean checked;
 
-  if (domain != NULL)
+  if (domain)
     add_domain_service (builder, domain, args->service);
   certificate = _posh_tool_load_certificate (args->certificate, NULL, &error);
-  if (certificate == NULL)
+  if (!certificate)
     {
       _posh_tool_add_error_hint (builder, error, POSH_TOOL_CERTIFICATE_HINT);
       return _posh_tool_result_end (builder, &args->options, "error", POSH_TOOL_EXIT_ERROR);
     }
   _posh_tool_add_certificate (builder, "certificate", certificate);
   checked = run_verify (args, domain, certificate, &document, &status, &error);
-  if (document != NULL)
+  if (document)
     _posh_tool_add_document (builder, "document", document);
   if (!checked)
     {
@@ -628,7 +628,7 @@ cmd_verify (int    argc,
       !check_verify_args (&args, rest, &error))
     return _posh_tool_usage_error ("verify", &args.options, error);
 
-  return verify_and_report (&args, args.document == NULL ? rest[1] : NULL);
+  return verify_and_report (&args, !args.document ? rest[1] : NULL);
 }
 
 /* ---- main --------------------------------------------------------------- */

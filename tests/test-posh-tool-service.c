@@ -40,7 +40,7 @@ read_until (GInputStream  *input,
             const char    *needle,
             GCancellable  *cancellable)
 {
-  while (strstr (buffer->str, needle) == NULL && buffer->len < 16384)
+  while (!strstr (buffer->str, needle) && buffer->len < 16384)
     {
       char chunk[512];
       gssize n = g_input_stream_read (input, chunk, sizeof chunk, cancellable, NULL);
@@ -49,7 +49,7 @@ read_until (GInputStream  *input,
         return FALSE;
       g_string_append_len (buffer, chunk, n);
     }
-  return strstr (buffer->str, needle) != NULL;
+  return !!strstr (buffer->str, needle);
 }
 
 static gboolean
@@ -118,7 +118,7 @@ serve_connection (PoshToolTestService *service,
     return;
 
   tls = g_tls_server_connection_new (G_IO_STREAM (connection), service->certificate, NULL);
-  if (tls == NULL ||
+  if (!tls ||
       !g_tls_connection_handshake (G_TLS_CONNECTION (tls), service->cancellable, NULL))
     return;
   g_mutex_lock (&service->mutex);
@@ -142,7 +142,7 @@ service_thread (gpointer data)
 
       connection = g_socket_listener_accept (service->listener, NULL, service->cancellable,
                                              NULL);
-      if (connection == NULL)
+      if (!connection)
         break;
       serve_connection (service, connection);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
@@ -200,7 +200,7 @@ posh_tool_test_service_get_received (PoshToolTestService *service)
   char *received;
 
   g_mutex_lock (&service->mutex);
-  received = g_strdup (service->received != NULL ? service->received : "");
+  received = g_strdup (service->received ? service->received : "");
   g_mutex_unlock (&service->mutex);
   return received;
 }

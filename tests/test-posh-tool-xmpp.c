@@ -252,7 +252,7 @@ scripted_init (Scripted    *scripted,
                const char **replies)
 {
   scripted->input = g_memory_input_stream_new ();
-  for (guint i = 0; replies[i] != NULL; i++)
+  for (guint i = 0; replies[i]; i++)
     g_memory_input_stream_add_data (G_MEMORY_INPUT_STREAM (scripted->input),
                                     replies[i], -1, NULL);
   scripted->output = g_memory_output_stream_new_resizable ();
@@ -288,7 +288,7 @@ run_scripted (const char       **replies,
 
   scripted_init (&scripted, replies);
   ok = _posh_tool_xmpp_starttls (scripted.stream, "example.com", server, NULL, info, error);
-  if (sent != NULL)
+  if (sent)
     *sent = scripted_sent (&scripted);
   scripted_clear (&scripted);
   return ok;

@@ -143,10 +143,10 @@ tool (Run        *run,
 
   g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
   g_ptr_array_add (args, g_strdup (command));
-  if (net != NULL)
+  if (net)
     add_net_args (args, net);
   va_start (ap, command);
-  while ((arg = va_arg (ap, const char *)) != NULL)
+  while ((arg = va_arg (ap, const char *)))
     g_ptr_array_add (args, g_strdup (arg));
   va_end (ap);
   run_args (run, args);
@@ -162,9 +162,9 @@ json_path (JsonObject *root,
   JsonObject *object = root;
   JsonArray *array = NULL;
 
-  for (guint i = 0; parts[i] != NULL; i++)
+  for (guint i = 0; parts[i]; i++)
     {
-      if (array != NULL)
+      if (array)
         node = json_array_get_element (array, (guint) g_ascii_strtoull (parts[i], NULL, 10));
       else
         {
@@ -374,7 +374,7 @@ assert_generate_error (const char *error_domain,
   g_ptr_array_add (args, g_strdup ("generate"));
   g_ptr_array_add (args, g_strdup ("--json"));
   va_start (ap, message_part);
-  while ((arg = va_arg (ap, const char *)) != NULL)
+  while ((arg = va_arg (ap, const char *)))
     g_ptr_array_add (args, g_strdup (arg));
   va_end (ap);
   run_args (&run, args);
@@ -860,7 +860,7 @@ check_service (Run                 *run,
   g_ptr_array_add (args, g_strdup ("--port"));
   g_ptr_array_add (args, g_strdup_printf ("%u", posh_tool_test_service_get_port (service)));
   va_start (ap, service_name);
-  while ((arg = va_arg (ap, const char *)) != NULL)
+  while ((arg = va_arg (ap, const char *)))
     g_ptr_array_add (args, g_strdup (arg));
   va_end (ap);
   run_args (run, args);
@@ -1051,7 +1051,7 @@ prosody_ensure (void)
   g_autofree char *key = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (program == NULL)
+  if (!program)
     {
       g_test_skip ("prosody is not installed: the live XMPP part of `check` is not "
                    "tested (apt-get install prosody)");
@@ -1069,10 +1069,10 @@ prosody_ensure (void)
       cert = posh_test_file ("hosting.example.net-chain.pem");
       key = posh_test_file ("hosting.example.net.key");
       prosody = posh_test_prosody_start (program, template, cert, key, &error);
-      if (prosody == NULL)
+      if (!prosody)
         g_test_message ("%s", error->message);
     }
-  if (prosody == NULL)
+  if (!prosody)
     {
       g_test_fail_printf ("prosody (%s) did not start", program);
       return FALSE;

@@ -28,7 +28,7 @@ posh_test_prosody_find (void)
 {
   char *program = g_find_program_in_path ("prosody");
 
-  if (program == NULL && g_file_test ("/usr/bin/prosody", G_FILE_TEST_IS_EXECUTABLE))
+  if (!program && g_file_test ("/usr/bin/prosody", G_FILE_TEST_IS_EXECUTABLE))
     program = g_strdup ("/usr/bin/prosody");
   return program;
 }
@@ -42,11 +42,11 @@ free_port (void)
 
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, NULL);
-  if (socket == NULL || !g_socket_bind (socket, any, FALSE, NULL))
+  if (!socket || !g_socket_bind (socket, any, FALSE, NULL))
     return 0;
   bound = g_socket_get_local_address (socket, NULL);
   g_socket_close (socket, NULL);
-  return bound != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : 0;
+  return bound ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : 0;
 }
 
 static gboolean
@@ -100,14 +100,16 @@ line_cb (GObject      *source,
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
                                                     NULL, NULL);
-  if (line == NULL || wait->timed_out)
+  if (!line || wait->timed_out)
     {
       g_main_loop_quit (wait->loop);
       return;
     }
   g_string_append_printf (wait->prosody->lines, "%s\n", line);
-  wait->c2s |= strstr (line, c2s) != NULL;
-  wait->s2s |= strstr (line, s2s) != NULL;
+  if (strstr (line, c2s))
+    wait->c2s = TRUE;
+  if (strstr (line, s2s))
+    wait->s2s = TRUE;
   if (wait->c2s && wait->s2s)
     g_main_loop_quit (wait->loop);
   else
@@ -175,7 +177,7 @@ spawn (PoshTestProsody  *prosody,
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   prosody->process = g_subprocess_launcher_spawn (launcher, error, program, "--config",
                                                   config_path, "-F", NULL);
-  if (prosody->process == NULL)
+  if (!prosody->process)
     return FALSE;
   prosody->log = g_data_input_stream_new (g_subprocess_get_stdout_pipe (prosody->process));
   return TRUE;
@@ -189,7 +191,7 @@ make_dirs (PoshTestProsody  *prosody,
   g_autofree char *certs_dir = NULL;
 
   prosody->dir = g_dir_make_tmp ("posh-tool-prosody-XXXXXX", error);
-  if (prosody->dir == NULL)
+  if (!prosody->dir)
     return FALSE;
   data_dir = g_build_filename (prosody->dir, "data", NULL);
   certs_dir = g_build_filename (prosody->dir, "certs", NULL);
@@ -253,11 +255,11 @@ remove_tree (GFile *file)
 
   children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
                                         G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL)
+  while (children)
     {
       GFile *child = NULL;
 
-      if (!g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) || child == NULL)
+      if (!g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) || !child)
         break;
       remove_tree (child);
     }
@@ -267,16 +269,16 @@ remove_tree (GFile *file)
 void
 posh_test_prosody_stop (PoshTestProsody *prosody)
 {
-  if (prosody == NULL)
+  if (!prosody)
     return;
-  if (prosody->process != NULL)
+  if (prosody->process)
     {
       g_subprocess_send_signal (prosody->process, SIGTERM);
       g_subprocess_wait (prosody->process, NULL, NULL);
       g_clear_object (&prosody->process);
     }
   g_clear_object (&prosody->log);
-  if (prosody->dir != NULL)
+  if (prosody->dir)
     {
       g_autoptr(GFile) dir = g_file_new_for_path (prosody->dir);
 
