@@ -174,8 +174,13 @@ _posh_tool_verifier_new (const PoshToolOptions  *options,
     }
   for (guint i = 0; options->connect_to && options->connect_to[i]; i++)
     {
-      if (!posh_verifier_add_connect_to (verifier, options->connect_to[i], error))
-        return NULL;
+      if (!posh_verifier_add_connect_to (verifier, options->connect_to[i], &local_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--connect-to %s: %s (the form is HOST:PORT:CONNECT_HOST:CONNECT_PORT)",
+                       options->connect_to[i], local_error->message);
+          return NULL;
+        }
     }
   if (options->max_redirects >= 0)
     posh_verifier_set_max_redirects (verifier, (guint) options->max_redirects);

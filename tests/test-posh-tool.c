@@ -652,6 +652,18 @@ test_fetch_bad_cafile (void)
 }
 
 static void
+test_fetch_bad_connect_to (void)
+{
+  g_auto(Run) run = { 0 };
+
+  tool (&run, NULL, "fetch", "example.com", "--service", "xmpp-client",
+        "--connect-to", "example.com:443", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (json_str (&run, "error.domain"), ==, "g-option-context-error-quark");
+  g_assert_nonnull (strstr (json_str (&run, "error.message"), "--connect-to example.com:443"));
+}
+
+static void
 test_fetch_usage (void)
 {
   g_auto(Run) no_service = { 0 };
@@ -1202,6 +1214,7 @@ main (int    argc,
   g_test_add_func ("/tool/fetch/R7/untrusted", test_fetch_untrusted);
   g_test_add_func ("/tool/fetch/R35/max-redirects", test_fetch_max_redirects);
   g_test_add_func ("/tool/fetch/bad-cafile", test_fetch_bad_cafile);
+  g_test_add_func ("/tool/fetch/bad-connect-to", test_fetch_bad_connect_to);
   g_test_add_func ("/tool/fetch/usage", test_fetch_usage);
   g_test_add_func ("/tool/verify/live-match", test_verify_live_match);
   g_test_add_func ("/tool/verify/live-mismatch", test_verify_live_mismatch);
