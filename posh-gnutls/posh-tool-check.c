@@ -333,6 +333,7 @@ handshake (GIOStream     *base,
   g_autoptr(GSocketConnectable) identity = g_network_address_new (capture->domain, port);
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
   tls = g_tls_client_connection_new (base, identity, error);
   if (!tls)
@@ -348,8 +349,8 @@ handshake (GIOStream     *base,
     }
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), capture);
 
-  if (g_tls_connection_handshake (G_TLS_CONNECTION (tls), cancellable, &local_error) &&
-      !capture->asked)
+  ok = g_tls_connection_handshake (G_TLS_CONNECTION (tls), cancellable, &local_error);
+  if (ok && !capture->asked)
     {
       /* PKIX-valid: GIO did not ask. */
       g_set_object (&capture->certificate,
@@ -360,13 +361,18 @@ handshake (GIOStream     *base,
   /* Nothing is sent on the TLS stream: close it (R36). */
   g_io_stream_close (tls, NULL, NULL);
 
-  if (!capture->certificate)
+  /* A failure is a verdict only when it is our own refusal of the
+   * certificate; any other failure means the check could not finish. */
+  if (!ok && (!capture->certificate || capture->accepted))
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   "TLS handshake with the service failed: ");
-      if (error && !*error)
-        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
-                             "The service presented no certificate");
+      return FALSE;
+    }
+  if (!capture->certificate)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                           "The service presented no certificate");
       return FALSE;
     }
   return TRUE;
