@@ -712,6 +712,8 @@ op_map_error (FetchOp *op,
   g_autoptr(GError) owned = error;
   g_autofree char *words = NULL;
 
+  g_debug ("%s: %s (%s %d, TLS flags 0x%x)", op->url, error->message,
+           g_quark_to_string (error->domain), error->code, flags);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !op->timed_out)
     return g_steal_pointer (&owned);
   if (op->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -725,7 +727,12 @@ op_map_error (FetchOp *op,
                           "The HTTPS server %s failed authentication: its certificate is %s",
                           g_uri_get_host (op->uri), words);
     }
-  if (error->domain == G_TLS_ERROR)
+  /* glib-networking reports a connection reset or closed during the
+   * handshake as NOT_TLS / EOF: a network failure, not an authentication
+   * one. Other TLS errors (a bad handshake, plaintext, no TLS backend) mean
+   * the server could not be authenticated. */
+  if (error->domain == G_TLS_ERROR
+      && error->code != G_TLS_ERROR_NOT_TLS && error->code != G_TLS_ERROR_EOF)
     return g_error_new (POSH_ERROR, POSH_ERROR_HTTPS,
                         "TLS with the HTTPS server %s failed: %s",
                         g_uri_get_host (op->uri), error->message);
