@@ -203,6 +203,7 @@ stream_write_next (Stream *stream)
     case POSH_TEST_BEHAVIOUR_LARGE_CHUNKED:
     case POSH_TEST_BEHAVIOUR_STALL:
     case POSH_TEST_BEHAVIOUR_HUGE_LENGTH:
+    case POSH_TEST_BEHAVIOUR_NO_RESPONSE:
     default:
       break;
     }
@@ -329,6 +330,9 @@ send_body (SoupServerMessage *msg,
     case POSH_TEST_BEHAVIOUR_STALL:
     case POSH_TEST_BEHAVIOUR_SLOW:
       soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      break;
+    case POSH_TEST_BEHAVIOUR_NO_RESPONSE:
+      soup_server_message_pause (msg);
       break;
     case POSH_TEST_BEHAVIOUR_NORMAL:
     default:

@@ -45,6 +45,7 @@
  *   SLOW         the scripted body one byte every `size` milliseconds
  *   HUGE_LENGTH  "Content-Length: size" but only the scripted body, then
  *                nothing (the connection stays open)
+ *   NO_RESPONSE  the request is read, and nothing at all is ever sent back
  * Open requests are dropped when the server is freed.
  *
  * posh_test_server_free () stops the thread, closes all connections and
@@ -77,6 +78,7 @@ typedef enum
   POSH_TEST_BEHAVIOUR_STALL,
   POSH_TEST_BEHAVIOUR_SLOW,
   POSH_TEST_BEHAVIOUR_HUGE_LENGTH,
+  POSH_TEST_BEHAVIOUR_NO_RESPONSE,
 } PoshTestBehaviour;
 
 /* Asserts on failure (missing files, no TLS: call POSH_TEST_SKIP_IF_NO_TLS

@@ -976,7 +976,62 @@ test_timeout_slow_body (Fixture       *f,
   assert_fetch_error (f, POSH_ERROR_TIMEOUT);
 }
 
+/* Nothing at all comes back: the timeout also covers the wait for headers. */
+static void
+test_timeout_no_response (Fixture       *f,
+                          gconstpointer  data)
+{
+  SKIP_IF_NO_TLS (f);
+  _posh_fetcher_set_timeout (f->fetcher, 300);
+  serve_fingerprints (f->source, RFC_PATH, 3600);
+  posh_test_server_set_behaviour (f->source, RFC_PATH, POSH_TEST_BEHAVIOUR_NO_RESPONSE, 0);
+
+  assert_fetch_error (f, POSH_ERROR_TIMEOUT);
+}
+
+/* The body of a redirect is never read: one that never ends must not hold
+ * the operation up (the fixture's timeout is two minutes). */
+static void
+test_redirect_body_not_read (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+
+  SKIP_IF_NO_TLS (f);
+  posh_test_server_set_redirect (f->source, RFC_PATH, 302, FP_URL);
+  posh_test_server_set_behaviour (f->source, RFC_PATH, POSH_TEST_BEHAVIOUR_STALL, 0);
+  serve_fingerprints (f->hosting, FP_PATH, 3600);
+
+  document = fetch (f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+}
+
 /* ---- cancellation ------------------------------------------------------------ */
+
+/* Cancelled while the connection is being set up (async only). */
+static void
+test_cancel_right_after_start (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+
+  SKIP_IF_NO_TLS (f);
+  serve_fingerprints (f->source, RFC_PATH, 3600);
+
+  _posh_fetcher_fetch_async (f->fetcher, "example.com", SERVICE, FALSE, cancellable,
+                             posh_test_async_result_cb, &result);
+  g_cancellable_cancel (cancellable);
+  posh_test_wait_async_result (&result);
+  posh_test_drain_main_context ();
+  document = _posh_fetcher_fetch_finish (f->fetcher, result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (document);
+}
 
 static void
 test_cancel_before_start (Fixture       *f,
@@ -1251,6 +1306,68 @@ test_permanent_redirect_not_remembered (Fixture       *f,
   g_assert_cmpstr (posh_document_get_hop_url (second, 0), ==, RFC_URL);
 }
 
+/* ---- threads and concurrency ------------------------------------------------ */
+
+static gpointer
+fetch_in_thread (gpointer user_data)
+{
+  Fixture *f = user_data;
+  GError *error = NULL;
+  PoshDocument *document;
+
+  document = _posh_fetcher_fetch (f->fetcher, "example.com", SERVICE, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  return document;
+}
+
+/* The sync call runs on its own context: from a worker thread too, while
+ * this thread's default context is not iterated at all. */
+static void
+test_sync_in_thread (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PoshDocument) document = NULL;
+
+  SKIP_IF_NO_TLS (f);
+  serve_fingerprints (f->source, RFC_PATH, 3600);
+
+  document = g_thread_join (g_thread_new ("fetch", fetch_in_thread, f));
+  g_assert_nonnull (document);
+  assert_matches_hosting (document);
+}
+
+static void
+test_concurrent_async (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) client = NULL;
+  g_autoptr(GAsyncResult) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PoshDocument) doc_client = NULL;
+  g_autoptr(PoshDocument) doc_server = NULL;
+
+  SKIP_IF_NO_TLS (f);
+  serve_fingerprints (f->source, RFC_PATH, 3600);
+  serve_reference (f->source, "/.well-known/posh/xmpp-server.json", FP_URL, 3600);
+  serve_fingerprints (f->hosting, FP_PATH, 60);
+
+  _posh_fetcher_fetch_async (f->fetcher, "example.com", "xmpp-client", FALSE, NULL,
+                             posh_test_async_result_cb, &client);
+  _posh_fetcher_fetch_async (f->fetcher, "example.com", "xmpp-server", FALSE, NULL,
+                             posh_test_async_result_cb, &server);
+  posh_test_wait_async_result (&client);
+  posh_test_wait_async_result (&server);
+
+  doc_client = _posh_fetcher_fetch_finish (f->fetcher, client, &error);
+  g_assert_no_error (error);
+  doc_server = _posh_fetcher_fetch_finish (f->fetcher, server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (posh_document_get_n_hops (doc_client), ==, 1);
+  g_assert_cmpuint (posh_document_get_n_hops (doc_server), ==, 2);
+  g_assert_cmpuint (posh_document_get_lifetime (doc_client), ==, 3600);
+  g_assert_cmpuint (posh_document_get_lifetime (doc_server), ==, 60);
+}
+
 /* ---- connect_to ------------------------------------------------------------------ */
 
 static void
@@ -1406,6 +1523,8 @@ main (int    argc,
   add_net_test ("/E19/announced-length", test_announced_length);
   add_net_test ("/E16/timeout-stall", test_timeout_stall);
   add_net_test ("/E16/timeout-slow-body", test_timeout_slow_body);
+  add_net_test ("/E16/timeout-no-response", test_timeout_no_response);
+  add_net_test ("/E15/redirect-body-not-read", test_redirect_body_not_read);
   add_net_test ("/cancel/before-start", test_cancel_before_start);
   add_net_test ("/cancel/mid-request", test_cancel_mid_request);
   add_net_test ("/E1/legacy-after-404", test_legacy_after_404);
@@ -1419,6 +1538,12 @@ main (int    argc,
   add_net_test ("/R43/lifetime-ignores-cache-control", test_lifetime_ignores_cache_control);
   add_net_test ("/R43/lifetime-no-store", test_lifetime_no_store);
   add_net_test ("/E28/connect-to-ipv6", test_connect_to_ipv6);
+  g_test_add ("/fetch/async/cancel/right-after-start", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_cancel_right_after_start, fixture_teardown);
+  g_test_add ("/fetch/async/concurrent", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_concurrent_async, fixture_teardown);
+  g_test_add ("/fetch/sync/in-thread", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_sync_in_thread, fixture_teardown);
 
   return g_test_run ();
 }
