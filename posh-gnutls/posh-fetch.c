@@ -225,6 +225,8 @@ _posh_fetcher_get_tls_database (PoshFetcher *fetcher)
   return database;
 }
 
+/* The total time of one operation, all hops included; 0 restores the
+ * default (POSH_DEFAULT_TIMEOUT_MS). */
 void
 _posh_fetcher_set_timeout (PoshFetcher *fetcher,
                            guint        timeout_ms)
@@ -236,6 +238,8 @@ _posh_fetcher_set_timeout (PoshFetcher *fetcher,
   g_mutex_unlock (&fetcher->lock);
 }
 
+/* Redirects followed per operation, source and url fetch together (R35,
+ * E15); 0 refuses every redirect. */
 void
 _posh_fetcher_set_max_redirects (PoshFetcher *fetcher,
                                  guint        max_redirects)
@@ -322,7 +326,6 @@ static ConnectTo *
 parse_connect_to (const char  *spec,
                   GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *host = NULL;
   const char *p1, *p2, *p3;
   ConnectTo rule = { 0 };
@@ -334,7 +337,7 @@ parse_connect_to (const char  *spec,
     return invalid_connect_to (error, spec, "four fields needed");
 
   host = g_strndup (spec, p1 - spec);
-  rule.host = _posh_normalize_domain (host, &local_error);
+  rule.host = _posh_normalize_domain (host, NULL);
   if (rule.host == NULL)
     return invalid_connect_to (error, spec, "HOST is not a domain name");
   if (!parse_port (p1 + 1, p2 - p1 - 1, &rule.port))
@@ -365,7 +368,10 @@ _posh_fetcher_add_connect_to (PoshFetcher  *fetcher,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (spec == NULL)
-    return invalid_connect_to (error, "", "no value") != NULL;
+    {
+      invalid_connect_to (error, "", "no value");
+      return FALSE;
+    }
   rule = parse_connect_to (spec, error);
   if (rule == NULL)
     return FALSE;

@@ -805,6 +805,24 @@ test_redirect_limit_three (Fixture       *f,
 }
 
 static void
+test_redirect_limit_zero (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+
+  SKIP_IF_NO_TLS (f);
+  _posh_fetcher_set_max_redirects (f->fetcher, 0);
+  serve_fingerprints (f->source, RFC_PATH, 3600);
+  document = fetch (f, &error);
+  g_assert_no_error (error);
+
+  serve_redirect_chain (f->source, 1);
+  assert_fetch_error (f, POSH_ERROR_TOO_MANY_REDIRECTS);
+  g_assert_cmpuint (posh_test_server_get_request_count (f->source, "/hop1"), ==, 0);
+}
+
+static void
 test_redirect_loop (Fixture       *f,
                     gconstpointer  data)
 {
@@ -1512,6 +1530,7 @@ main (int    argc,
   add_net_test ("/R35/ten-redirects", test_ten_redirects);
   add_net_test ("/R35/eleven-redirects", test_eleven_redirects);
   add_net_test ("/R35/limit-three", test_redirect_limit_three);
+  add_net_test ("/R35/limit-zero", test_redirect_limit_zero);
   add_net_test ("/R35/loop", test_redirect_loop);
   add_net_test ("/E15/limit-across-reference", test_redirects_counted_across_reference);
   add_net_test ("/R34/permanent-redirect-not-remembered", test_permanent_redirect_not_remembered);
