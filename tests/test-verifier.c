@@ -725,10 +725,11 @@ test_clock (void)
   g_assert_cmpint (_posh_verifier_cache_now (verifier), ==, T_VALID + 5);
 
   posh_verifier_set_clock (verifier, NULL, NULL, NULL);
-  g_assert_cmpint (_posh_verifier_now (verifier), >=, wall);
+  /* the system clocks, read coarsely: allow one second of lag */
+  g_assert_cmpint (_posh_verifier_now (verifier), >=, wall - 1);
   g_assert_cmpint (_posh_verifier_now (verifier), <=, wall + 60);
   monotonic = g_get_monotonic_time () / G_USEC_PER_SEC;
-  g_assert_cmpint (_posh_verifier_cache_now (verifier), >=, monotonic);
+  g_assert_cmpint (_posh_verifier_cache_now (verifier), >=, monotonic - 1);
   g_assert_cmpint (_posh_verifier_cache_now (verifier), <=, monotonic + 60);
 }
 
