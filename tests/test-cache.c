@@ -663,6 +663,124 @@ test_E22_key_normalised (Fixture       *f,
   g_assert_cmpuint (source_count (f), ==, 1);
 }
 
+/* Changing the trust store, a connect-to or the clock drops the cache:
+ * a document fetched under other settings is not reused. */
+static void
+test_settings_clear_cache (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
+  g_autofree char *spec = NULL;
+  g_autoptr(GTlsDatabase) other = NULL;
+  g_autoptr(GError) error = NULL;
+  PoshTestClock clock2 = { .now = T0 };
+
+  SKIP_IF_NO_FIXTURE (f);
+  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+
+  fetch_ok (f, data);
+  other = posh_test_tls_database ();
+  posh_verifier_set_tls_database (f->verifier, other);
+  g_assert_cmpuint (_posh_verifier_get_cache_size (f->verifier), ==, 0);
+
+  fetch_ok (f, data);
+  spec = posh_test_server_connect_to_spec (f->source, "example.com");
+  g_assert_true (posh_verifier_add_connect_to (f->verifier, spec, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (_posh_verifier_get_cache_size (f->verifier), ==, 0);
+
+  fetch_ok (f, data);
+  posh_verifier_set_clock (f->verifier, posh_test_clock_now, &clock2, NULL);
+  g_assert_cmpuint (_posh_verifier_get_cache_size (f->verifier), ==, 0);
+
+  /* the verify flags do not change what is fetched: the cache stays */
+  fetch_ok (f, data);
+  posh_verifier_set_verify_flags (f->verifier, POSH_VERIFY_FLAGS_ALLOW_SHA1);
+  g_assert_cmpuint (_posh_verifier_get_cache_size (f->verifier), ==, 1);
+  g_assert_cmpuint (source_count (f), ==, 4);
+}
+
+/* A fetch in flight when the cache is cleared still answers its callers,
+ * but its result is not cached. */
+static void
+test_clear_during_fetch (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_FIXTURE (f);
+  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  posh_verifier_fetch_async (f->verifier, "example.com", "xmpp-client", NULL,
+                             posh_test_async_result_cb, &result);
+  posh_verifier_clear_cache (f->verifier);
+  posh_test_wait_async_result (&result);
+  document = posh_verifier_fetch_finish (f->verifier, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
+}
+
+/* E22: the lifetime counts from when the fetch started, so the entry never
+ * outlives the expires of the first response, however long the fetch took. */
+static void
+test_E22_expiry_from_fetch_start (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 100);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+  g_autoptr(PoshDocument) cached = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_FIXTURE (f);
+  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  posh_verifier_fetch_async (f->verifier, "example.com", "xmpp-client", NULL,
+                             posh_test_async_result_cb, &result);
+  /* the clock moves while the response is on its way */
+  f->clock.now = T0 + 30;
+  posh_test_wait_async_result (&result);
+  document = posh_verifier_fetch_finish (f->verifier, result, &error);
+  g_assert_no_error (error);
+
+  f->clock.now = T0 + 99;
+  cached = posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client");
+  g_assert_nonnull (cached);
+  f->clock.now = T0 + 100;
+  g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
+}
+
+/* E1, E22: the path mode is part of the key; a document found on the
+ * draft-02 path is cached for the legacy mode only. */
+static void
+test_E1_legacy_key (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
+  g_autoptr(PoshDocument) document = NULL;
+  g_autoptr(PoshDocument) cached = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_FIXTURE (f);
+  posh_test_server_set_json (f->source, "/.well-known/posh._xmpp-client._tcp.json", json);
+
+  document = do_fetch (f, data, "xmpp-client", &error);
+  g_assert_error (error, POSH_ERROR, POSH_ERROR_NO_POSH_DATA);
+  g_clear_error (&error);
+
+  posh_verifier_set_flags (f->verifier, POSH_VERIFIER_FLAGS_LEGACY_PATH);
+  document = do_fetch (f, data, "xmpp-client", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  cached = posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client");
+  g_assert_true (cached == document);
+
+  posh_verifier_set_flags (f->verifier, POSH_VERIFIER_FLAGS_NONE);
+  g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
+}
+
 static void
 add_both (const char *path,
           void      (*func) (Fixture *, gconstpointer))
@@ -704,6 +822,12 @@ main (int    argc,
   add_both ("/cache/E23/services-separate", test_E23_services_separate);
   add_both ("/cache/no-cache", test_no_cache_flag);
   add_both ("/cache/clear", test_clear_cache);
+  add_both ("/cache/settings-clear-cache", test_settings_clear_cache);
+  g_test_add ("/cache/E22/expiry-from-fetch-start", Fixture, NULL,
+              fixture_setup, test_E22_expiry_from_fetch_start, fixture_teardown);
+  add_both ("/cache/E1/E22/legacy-key", test_E1_legacy_key);
+  g_test_add ("/cache/clear-during-fetch", Fixture, NULL,
+              fixture_setup, test_clear_during_fetch, fixture_teardown);
   g_test_add ("/cache/no-cache/no-sharing", Fixture, NULL,
               fixture_setup, test_no_cache_no_sharing, fixture_teardown);
 

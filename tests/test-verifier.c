@@ -575,6 +575,55 @@ test_E4_verify_flags (Fixture       *f,
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, CLIENT_PATH), ==, 1);
 }
 
+/* R35: the verifier's redirect limit reaches the fetch */
+static void
+test_R35_max_redirects_forwarded (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GError) error = NULL;
+  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
+
+  SKIP_IF_NO_FIXTURE (f);
+  posh_test_server_set_redirect (f->source, CLIENT_PATH, 302, "https://example.com/hop1");
+  posh_test_server_set_redirect (f->source, "/hop1", 302, "https://example.com/hop2");
+  posh_test_server_set_json (f->source, "/hop2",
+                             "{\"fingerprints\":[{\"sha-256\":\"" FP_HOSTING_EXAMPLE_NET_SHA256 "\"}],"
+                             "\"expires\":600}");
+
+  posh_verifier_set_max_redirects (f->verifier, 1);
+  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
+                             &status, &error));
+  g_assert_error (error, POSH_ERROR, POSH_ERROR_TOO_MANY_REDIRECTS);
+  g_clear_error (&error);
+  g_assert_cmpuint (posh_test_server_get_request_count (f->source, "/hop2"), ==, 0);
+
+  posh_verifier_set_max_redirects (f->verifier, 2);
+  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
+                            &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+}
+
+/* E16: the verifier's timeout reaches the fetch: a server that never
+ * answers gives POSH_ERROR_TIMEOUT, never a match. */
+static void
+test_E16_timeout_forwarded (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GError) error = NULL;
+  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
+
+  SKIP_IF_NO_FIXTURE (f);
+  serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
+  posh_test_server_set_behaviour (f->source, CLIENT_PATH, POSH_TEST_BEHAVIOUR_STALL, 0);
+  posh_verifier_set_timeout (f->verifier, 300);
+  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
+                             &status, &error));
+  g_assert_error (error, POSH_ERROR, POSH_ERROR_TIMEOUT);
+}
+
 /* ---- properties -------------------------------------------------------- */
 
 static void
@@ -774,6 +823,8 @@ main (int    argc,
   add_both ("/verifier/R7/untrusted-https", test_R7_untrusted_https);
   add_both ("/verifier/E2-E3/bad-input-before-io", test_E2_E3_bad_input_before_io);
   add_both ("/verifier/E4/verify-flags", test_E4_verify_flags);
+  add_both ("/verifier/R35/max-redirects-forwarded", test_R35_max_redirects_forwarded);
+  add_both ("/verifier/E16/timeout-forwarded", test_E16_timeout_forwarded);
   g_test_add ("/verifier/async/single-fetch", Fixture, NULL,
               fixture_setup, test_single_fetch, fixture_teardown);
   g_test_add ("/verifier/async/cancel-one-waiter", Fixture, NULL,
