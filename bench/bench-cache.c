@@ -163,8 +163,9 @@ report_memory (gsize delta,
   double mib = (double) delta / (1024.0 * 1024.0);
   g_autofree char *per = g_strdup_printf ("%.0f B", per_doc);
   g_autofree char *total = g_strdup_printf ("%.1f MiB", mib);
+  g_autofree char *count = bench_format_count (n);
   g_autofree char *what = g_strdup_printf ("heap per cached document "
-                                           "(mallinfo2 delta / %u)", n);
+                                           "(mallinfo2 delta / %s)", count);
 
   bench_row ("4a", what, per, "—", per, "< 1024 B", per_doc < 1024.0);
   bench_row ("4b", "heap of 100 000 cached domains", total, "—", total,

@@ -254,6 +254,22 @@ bench_format_ns (double ns)
   return g_strdup_printf ("%.3g s", ns / 1e9);
 }
 
+char *
+bench_format_count (guint n)
+{
+  g_autofree char *digits = g_strdup_printf ("%u", n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ' ');
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 bench_row (const char *id,
            const char *what,

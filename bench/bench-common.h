@@ -90,6 +90,8 @@ guint    bench_raise_listen_backlog (guint16     port);
 
 /* A human-readable duration: "812 ns", "3.41 µs", "12.6 ms". (transfer full) */
 char    *bench_format_ns         (double         ns);
+/* A count with thin spaces between thousands: "10 000". (transfer full) */
+char    *bench_format_count      (guint          n);
 /* Prints a ROW line (see above) and flushes. */
 void     bench_row               (const char    *id,
                                   const char    *what,

@@ -249,7 +249,7 @@ report_heap_issued (ChildResult *posh,
   g_autofree double *p = g_new0 (double, reps);
   g_autofree double *b = g_new0 (double, reps);
   guint n = bench_scaled (1000);
-  g_autofree char *pm = NULL, *bm = NULL, *r = NULL, *what = NULL;
+  g_autofree char *pm = NULL, *bm = NULL, *r = NULL, *what = NULL, *rules = NULL;
   double pv, bv;
 
   for (guint i = 0; i < reps; i++)
@@ -262,8 +262,9 @@ report_heap_issued (ChildResult *posh,
   pm = g_strdup_printf ("%.1f KiB", pv / 1024.0);
   bm = g_strdup_printf ("%.1f KiB", bv / 1024.0);
   r = g_strdup_printf ("×%.2f", pv / bv);
+  rules = bench_format_count (n);
   what = g_strdup_printf ("heap held per fetch in flight once all calls are issued "
-                          "(10 verifications per fetch, %u connect-to rules)", n);
+                          "(10 verifications per fetch, %s connect-to rules)", rules);
   bench_row_info ("3d", what, pm, bm, r);
 }
 
@@ -281,7 +282,7 @@ report (ChildResult *posh,
   double r, wr;
   g_autofree char *m = NULL, *b = NULL, *res = NULL;
   g_autofree char *fm = NULL, *fb = NULL, *hm = NULL, *hb = NULL, *hr = NULL;
-  g_autofree char *what = NULL;
+  g_autofree char *what = NULL, *calls = NULL, *fetches = NULL;
   guint n = bench_scaled (1000);
 
   for (guint i = 0; i < reps; i++)
@@ -300,8 +301,10 @@ report (ChildResult *posh,
   m = g_strdup_printf ("%.0f ms CPU", bench_median (pms, reps));
   b = g_strdup_printf ("%.0f ms CPU", bench_median (bms, reps));
   res = g_strdup_printf ("×%.2f (wall ×%.2f)", r, wr);
-  what = g_strdup_printf ("%u posh_verify_crt_async for %u domains at once vs %u plain "
-                          "async GETs (one thread, client process CPU)", n * 10, n, n);
+  calls = bench_format_count (n * 10);
+  fetches = bench_format_count (n);
+  what = g_strdup_printf ("%s posh_verify_crt_async for %s domains at once vs %s plain "
+                          "async GETs (one thread, client process CPU)", calls, fetches, fetches);
   bench_row ("3a", what, m, b, res, "≤ ×1.20", r <= 1.2);
   fm = g_strdup_printf ("%u", pfds);
   fb = g_strdup_printf ("%u", bfds);
