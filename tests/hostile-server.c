@@ -6,14 +6,23 @@
  * blocking call takes server->cancellable and every pause waits on
  * server->cond, so hostile_server_free() can stop everything at once and
  * join the threads: nothing outlives the server, no socket stays open.
+ *
+ * TLS is GnuTLS itself over the GSocket, not GTlsServerConnection:
+ * glib-networking 2.74 runs every handshake, the blocking ones too, in
+ * GIO's shared GTask thread pool, where the client's handshakes wait for
+ * the server's; with hundreds of connections in one process both sides
+ * would queue behind each other until the pool grows.
  */
 
 #include "config.h"
 
 #include "hostile-server.h"
+#include "posh-private.h"
+#include "posh-test-server.h"
 #include "posh-test-utils.h"
 
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +39,7 @@
 struct _HostileServer
 {
   HostileBehaviour  behaviour;
-  GTlsCertificate  *certificate;    /* (owned) */
+  gnutls_certificate_credentials_t credentials;  /* (owned) */
   GSocketListener  *listener;       /* (owned) */
   GCancellable     *cancellable;    /* (owned) cancelled by free () */
   GThread          *acceptor;       /* (owned) */
@@ -54,7 +63,8 @@ typedef struct
 {
   HostileServer     *server;
   GSocketConnection *connection;    /* (owned) */
-  GIOStream         *stream;        /* (owned) the TLS stream, or the connection */
+  GSocket           *socket;        /* (not owned) the connection's */
+  gnutls_session_t   session;       /* (owned) (nullable) once TLS started */
 } Conn;
 
 /* ---- small blocking helpers (connection threads) ------------------------ */
@@ -80,16 +90,45 @@ send_bytes (Conn       *c,
             const void *data,
             gsize       len)
 {
-  GOutputStream *out = g_io_stream_get_output_stream (c->stream);
   gsize written = 0;
-  gboolean ok;
+  gboolean ok = TRUE;
 
-  ok = g_output_stream_write_all (out, data, len, &written,
-                                  c->server->cancellable, NULL);
+  while (ok && written < len)
+    {
+      gssize n;
+
+      if (c->session != NULL)
+        n = gnutls_record_send (c->session, (const char *) data + written, len - written);
+      else
+        n = g_socket_send_with_blocking (c->socket, (const char *) data + written,
+                                         len - written, TRUE,
+                                         c->server->cancellable, NULL);
+      if (n > 0)
+        written += (gsize) n;
+      else if (c->session == NULL || (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED))
+        ok = FALSE;
+    }
   g_mutex_lock (&c->server->lock);
   c->server->bytes_sent += written;
   g_mutex_unlock (&c->server->lock);
   return ok;
+}
+
+/* A read from the connection: > 0 bytes, 0 at the end, < 0 on error. */
+static gssize
+receive (Conn  *c,
+         char  *buf,
+         gsize  len)
+{
+  gssize n;
+
+  if (c->session == NULL)
+    return g_socket_receive_with_blocking (c->socket, buf, len, TRUE,
+                                           c->server->cancellable, NULL);
+  do
+    n = gnutls_record_recv (c->session, buf, len);
+  while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+  return n;
 }
 
 static gboolean
@@ -103,10 +142,9 @@ send_string (Conn       *c,
 static void
 wait_for_close (Conn *c)
 {
-  GInputStream *in = g_io_stream_get_input_stream (c->stream);
   char buf[4096];
 
-  while (g_input_stream_read (in, buf, sizeof buf, c->server->cancellable, NULL) > 0)
+  while (receive (c, buf, sizeof buf) > 0)
     ;
 }
 
@@ -114,13 +152,12 @@ wait_for_close (Conn *c)
 static gboolean
 read_request_head (Conn *c)
 {
-  GInputStream *in = g_io_stream_get_input_stream (c->stream);
   g_autoptr(GByteArray) head = g_byte_array_new ();
   char buf[1024];
 
   while (head->len < MAX_REQUEST_HEAD)
     {
-      gssize n = g_input_stream_read (in, buf, sizeof buf, c->server->cancellable, NULL);
+      gssize n = receive (c, buf, sizeof buf);
 
       if (n <= 0)
         return FALSE;
@@ -140,13 +177,12 @@ read_request_head (Conn *c)
 static void
 reset (Conn *c)
 {
-  GSocket *socket = g_socket_connection_get_socket (c->connection);
   struct linger linger = { 1, 0 };
 
-  if (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER,
+  if (setsockopt (g_socket_get_fd (c->socket), SOL_SOCKET, SO_LINGER,
                   &linger, sizeof linger) != 0)
     g_error ("setsockopt (SO_LINGER): %s", g_strerror (errno));
-  g_socket_close (socket, NULL);
+  g_socket_close (c->socket, NULL);
 }
 
 static char *
@@ -174,11 +210,10 @@ static const guint8 partial_server_hello[] = {
 static void
 mid_handshake (Conn *c)
 {
-  GInputStream *in = g_io_stream_get_input_stream (c->stream);
   char buf[4096];
 
   /* The ClientHello (or its first part). */
-  if (g_input_stream_read (in, buf, sizeof buf, c->server->cancellable, NULL) <= 0)
+  if (receive (c, buf, sizeof buf) <= 0)
     return;
   if (!send_bytes (c, partial_server_hello, sizeof partial_server_hello))
     return;
@@ -191,11 +226,10 @@ mid_handshake (Conn *c)
 static void
 plaintext (Conn *c)
 {
-  GInputStream *in = g_io_stream_get_input_stream (c->stream);
   g_autoptr(GBytes) raw = NULL;
   char buf[4096];
 
-  if (g_input_stream_read (in, buf, sizeof buf, c->server->cancellable, NULL) <= 0)
+  if (receive (c, buf, sizeof buf) <= 0)
     return;
   g_mutex_lock (&c->server->lock);
   raw = c->server->raw != NULL ? g_bytes_ref (c->server->raw) : NULL;
@@ -204,19 +238,52 @@ plaintext (Conn *c)
     send_bytes (c, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
 }
 
+/* GnuTLS transport over the GSocket: blocking, and woken by the server's
+ * cancellable. */
+static ssize_t
+tls_pull (gnutls_transport_ptr_t ptr,
+          void                  *buf,
+          size_t                 len)
+{
+  Conn *c = ptr;
+  gssize n = g_socket_receive_with_blocking (c->socket, buf, len, TRUE,
+                                             c->server->cancellable, NULL);
+
+  if (n < 0)
+    gnutls_transport_set_errno (c->session, EIO);
+  return n;
+}
+
+static ssize_t
+tls_push (gnutls_transport_ptr_t ptr,
+          const void            *buf,
+          size_t                 len)
+{
+  Conn *c = ptr;
+  gssize n = g_socket_send_with_blocking (c->socket, buf, len, TRUE,
+                                          c->server->cancellable, NULL);
+
+  if (n < 0)
+    gnutls_transport_set_errno (c->session, EIO);
+  return n;
+}
+
 static gboolean
 start_tls (Conn *c)
 {
-  g_autoptr(GError) error = NULL;
-  GIOStream *tls;
+  int ret;
 
-  tls = g_tls_server_connection_new (G_IO_STREAM (c->connection),
-                                     c->server->certificate, &error);
-  g_assert_no_error (error);
-  g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_NONE, NULL);
-  g_object_unref (c->stream);
-  c->stream = tls;
-  return g_tls_connection_handshake (G_TLS_CONNECTION (tls), c->server->cancellable, NULL);
+  g_assert_cmpint (gnutls_init (&c->session, GNUTLS_SERVER), ==, GNUTLS_E_SUCCESS);
+  g_assert_cmpint (gnutls_set_default_priority (c->session), ==, GNUTLS_E_SUCCESS);
+  g_assert_cmpint (gnutls_credentials_set (c->session, GNUTLS_CRD_CERTIFICATE,
+                                           c->server->credentials), ==, GNUTLS_E_SUCCESS);
+  gnutls_transport_set_ptr (c->session, c);
+  gnutls_transport_set_pull_function (c->session, tls_pull);
+  gnutls_transport_set_push_function (c->session, tls_push);
+  do
+    ret = gnutls_handshake (c->session);
+  while (ret < 0 && !gnutls_error_is_fatal (ret));
+  return ret == GNUTLS_E_SUCCESS;
 }
 
 static char *
@@ -352,7 +419,7 @@ raw (Conn *c)
   g_mutex_unlock (&c->server->lock);
   if (bytes != NULL)
     send_bytes (c, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_io_stream_close (c->stream, c->server->cancellable, NULL);
+  gnutls_bye (c->session, GNUTLS_SHUT_WR);
 }
 
 static void
@@ -432,10 +499,9 @@ connection_thread (gpointer data)
       break;
     }
 
-  /* Close the socket itself: closing the TLS stream would first try to
-   * send close_notify to a client that may be gone. */
-  g_socket_close (g_socket_connection_get_socket (c->connection), NULL);
-  g_clear_object (&c->stream);
+  /* No close_notify here: the client may be gone. */
+  g_socket_close (c->socket, NULL);
+  g_clear_pointer (&c->session, gnutls_deinit);
   g_clear_object (&c->connection);
   g_free (c);
 
@@ -470,14 +536,13 @@ acceptor_thread (gpointer data)
       c = g_new0 (Conn, 1);
       c->server = server;
       c->connection = connection;
-      c->stream = g_object_ref (G_IO_STREAM (connection));
+      c->socket = g_socket_connection_get_socket (connection);
 
       g_mutex_lock (&server->lock);
       if (server->stopping)
         {
           g_mutex_unlock (&server->lock);
-          g_socket_close (g_socket_connection_get_socket (connection), NULL);
-          g_object_unref (c->stream);
+          g_socket_close (c->socket, NULL);
           g_object_unref (connection);
           g_free (c);
           break;
@@ -490,15 +555,14 @@ acceptor_thread (gpointer data)
   return NULL;
 }
 
-static GTlsCertificate *
-load_certificate (const char *identity)
+static gnutls_certificate_credentials_t
+load_credentials (const char *identity)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *chain_name = g_strconcat (identity, "-chain.pem", NULL);
   g_autofree char *chain = posh_test_file (chain_name);
   g_autofree char *key_name = g_strconcat (identity, ".key", NULL);
   g_autofree char *key = posh_test_file (key_name);
-  GTlsCertificate *certificate;
+  gnutls_certificate_credentials_t credentials;
 
   /* "example.com-untrusted" and the like use example.com.key */
   if (!g_file_test (key, G_FILE_TEST_EXISTS))
@@ -512,9 +576,10 @@ load_certificate (const char *identity)
       key_name = g_strconcat (base, ".key", NULL);
       key = posh_test_file (key_name);
     }
-  certificate = g_tls_certificate_new_from_files (chain, key, &error);
-  g_assert_no_error (error);
-  return certificate;
+  g_assert_cmpint (gnutls_certificate_allocate_credentials (&credentials), ==, GNUTLS_E_SUCCESS);
+  g_assert_cmpint (gnutls_certificate_set_x509_key_file (credentials, chain, key,
+                                                         GNUTLS_X509_FMT_PEM), >=, 0);
+  return credentials;
 }
 
 HostileServer *
@@ -528,7 +593,7 @@ hostile_server_new (const char       *identity,
   HostileServer *server = g_new0 (HostileServer, 1);
 
   server->behaviour = behaviour;
-  server->certificate = load_certificate (identity);
+  server->credentials = load_credentials (identity);
   server->cancellable = g_cancellable_new ();
   server->threads = g_ptr_array_new ();
   server->body = g_strdup (DEFAULT_BODY);
@@ -570,7 +635,7 @@ hostile_server_free (HostileServer *server)
   g_socket_listener_close (server->listener);
   g_object_unref (server->listener);
   g_object_unref (server->cancellable);
-  g_object_unref (server->certificate);
+  gnutls_certificate_free_credentials (server->credentials);
   g_ptr_array_unref (server->threads);
   g_clear_pointer (&server->raw, g_bytes_unref);
   g_clear_pointer (&server->bomb, g_bytes_unref);
@@ -761,6 +826,30 @@ run_context_for (GMainContext *context,
   g_source_destroy (timer);
 }
 
+void
+hardening_iterate (guint ms)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  run_context_for (context, ms);
+}
+
+gboolean
+hardening_iterate_until (gboolean (*cond) (gpointer user_data),
+                         gpointer   user_data,
+                         guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (user_data))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      hardening_iterate (5);
+    }
+  return TRUE;
+}
+
 /* Lets the work of an earlier case finish: returns once the descriptor
  * count has not changed for 100 ms (at most 2 s). */
 static guint
@@ -779,6 +868,24 @@ settle_stable (void)
     }
   while (n != previous && g_get_monotonic_time () < deadline);
   return n;
+}
+
+void
+hardening_warm_up (void)
+{
+  g_autoptr(PoshTestServer) server = posh_test_server_new ("example.com");
+  g_autofree char *spec = posh_test_server_connect_to_spec (server, "example.com");
+  g_autoptr(GTlsDatabase) database = posh_test_tls_database ();
+  g_autoptr(PoshVerifier) verifier = posh_verifier_new ();
+  g_autoptr(PoshDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+
+  posh_test_server_set_json (server, "/.well-known/posh/xmpp-client.json", DEFAULT_BODY);
+  posh_verifier_set_tls_database (verifier, database);
+  g_assert_true (posh_verifier_add_connect_to (verifier, spec, &error));
+  document = posh_verifier_fetch (verifier, "example.com", "xmpp-client", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
 }
 
 void

@@ -120,6 +120,20 @@ gboolean hardening_under_asan        (void);
 /* A client timeout scaled for valgrind (x10). */
 guint    hardening_timeout_ms        (guint ms);
 
+/* Runs the thread-default main context for ms milliseconds (a wait that
+ * keeps async work moving, not a sleep). */
+void     hardening_iterate           (guint           ms);
+/* Runs it until cond (user_data) is TRUE or timeout_ms passed; returns
+ * whether cond became TRUE. */
+gboolean hardening_iterate_until     (gboolean      (*cond) (gpointer user_data),
+                                      gpointer        user_data,
+                                      guint           timeout_ms);
+
+/* One good fetch from a loopback PoshTestServer, so that what GIO, GnuTLS
+ * and p11-kit set up once per process (modules, trust, thread pools) is in
+ * place before the first count. Call from main () when TLS is available. */
+void     hardening_warm_up           (void);
+
 void     hardening_usage_begin       (HardeningUsage *usage);
 /* Returns the peak growth in kB. */
 guint64  hardening_usage_end         (HardeningUsage *usage,

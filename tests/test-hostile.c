@@ -453,24 +453,6 @@ test_redirect_loop (void)
 
 /* ---- setup -------------------------------------------------------------- */
 
-/* One good fetch first, so that what GIO, GnuTLS and p11-kit set up once
- * per process (modules, the system trust, thread pools) is not counted
- * against the first case. */
-static void
-warm_up (void)
-{
-  g_autoptr(PoshTestServer) server = posh_test_server_new (HOST);
-  g_autofree char *spec = posh_test_server_connect_to_spec (server, HOST);
-  g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 elapsed_ms;
-
-  posh_test_server_set_json (server, WELL_KNOWN, GOOD_DOCUMENT);
-  document = fetch_via (spec, &elapsed_ms, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
-}
-
 static GBytes *
 gzip (const char *text)
 {
@@ -532,6 +514,6 @@ main (int    argc,
   g_test_add_func ("/hostile/R35/redirect-loop", test_redirect_loop);
 
   if (posh_test_have_tls ())
-    warm_up ();
+    hardening_warm_up ();
   return g_test_run ();
 }
