@@ -221,8 +221,10 @@ static gint64
 time_func_clock (gpointer user_data)
 {
   TimeFunc *t = user_data;
+  time_t now = 0;
 
-  return (gint64) t->func (NULL);
+  /* a non-NULL argument, for functions that, unlike time(), need one */
+  return (gint64) t->func (&now);
 }
 
 /**
@@ -231,10 +233,10 @@ time_func_clock (gpointer user_data)
  * @func: (nullable): the clock, or %NULL for the system clocks
  *
  * This function will set the clock used both for certificate validity
- * checks and for cache expiry, as gnutls_certificate_set_verify_function()
- * users do with gnutls_global_set_time_function(). With %NULL, validity is
- * checked at the wall clock and expiry follows the monotonic clock. The
- * cache is cleared.
+ * checks and for cache expiry; @func is the kind of function
+ * gnutls_global_set_time_function() takes, and only its return value is
+ * used. With %NULL, validity is checked at the wall clock and expiry
+ * follows the monotonic clock. The cache is cleared.
  *
  * Since: 0.1
  */
