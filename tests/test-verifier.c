@@ -624,6 +624,61 @@ test_E16_timeout_forwarded (Fixture       *f,
   g_assert_error (error, POSH_ERROR, POSH_ERROR_TIMEOUT);
 }
 
+typedef struct
+{
+  PoshVerifier    *verifier;
+  GTlsCertificate *certificate;
+  guint            n_ok;
+} ThreadData;
+
+static gpointer
+verify_thread (gpointer user_data)
+{
+  ThreadData *td = user_data;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PoshVerifyStatus status = 0xff;
+
+      if (posh_verifier_verify_certificate (td->verifier, td->certificate, "example.com",
+                                            "xmpp-client", &status, NULL, &error)
+          && status == POSH_VERIFY_STATUS_NONE)
+        td->n_ok++;
+    }
+  return NULL;
+}
+
+/* One verifier used from several threads at once (sync calls, as from
+ * accept-certificate handlers in worker threads): every call succeeds, and
+ * each thread fetches at most once before the cache answers. */
+static void
+test_threads (Fixture       *f,
+              gconstpointer  data)
+{
+  enum { N_THREADS = 4 };
+  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  ThreadData td[N_THREADS];
+  GThread *threads[N_THREADS];
+  guint requests;
+
+  SKIP_IF_NO_FIXTURE (f);
+  serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
+  for (guint i = 0; i < N_THREADS; i++)
+    {
+      td[i] = (ThreadData) { f->verifier, certificate, 0 };
+      threads[i] = g_thread_new ("verify", verify_thread, &td[i]);
+    }
+  for (guint i = 0; i < N_THREADS; i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_cmpuint (td[i].n_ok, ==, 5);
+    }
+  requests = posh_test_server_get_request_count (f->source, CLIENT_PATH);
+  g_assert_cmpuint (requests, >=, 1);
+  g_assert_cmpuint (requests, <=, N_THREADS);
+}
+
 /* ---- properties -------------------------------------------------------- */
 
 static void
@@ -835,6 +890,8 @@ main (int    argc,
               fixture_setup, test_cancelled_before_start, fixture_teardown);
   g_test_add ("/verifier/sync/does-not-wait-on-async", Fixture, NULL,
               fixture_setup, test_sync_does_not_wait_on_async, fixture_teardown);
+  g_test_add ("/verifier/sync/threads", Fixture, NULL,
+              fixture_setup, test_threads, fixture_teardown);
   g_test_add_func ("/verifier/properties", test_properties);
   g_test_add_func ("/verifier/R35/max-redirects-clamped", test_R35_max_redirects_clamped);
   g_test_add_func ("/verifier/zero-raised", test_zero_raised);
