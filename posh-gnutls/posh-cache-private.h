@@ -56,6 +56,10 @@ void          _posh_cache_clear           (PoshCache          *cache);
 guint         _posh_cache_expire          (PoshCache          *cache,
                                            gint64              now);
 guint         _posh_cache_get_size        (PoshCache          *cache);
+/* The bound on the number of entries (default 2^18); beyond it the oldest
+ * stored entry is evicted first. Lowering it evicts at once. */
+void          _posh_cache_set_max_entries (PoshCache          *cache,
+                                           guint               max_entries);
 
 /* The in-flight table: key -> an opaque pointer owned by the caller (the
  * verifier's shared fetch). The key is copied. */

@@ -50,6 +50,7 @@ struct _PoshCache
   GHashTable *entries;      /* (owned) PoshCacheKey * -> PoshCacheEntry * */
   GQueue      order;        /* links embedded in the entries, oldest first */
   GHashTable *inflight;     /* (owned) PoshCacheKey * -> PoshInflightEntry * */
+  guint       max_entries;
 };
 
 static guint
@@ -113,6 +114,7 @@ _posh_cache_new (void)
   g_queue_init (&cache->order);
   cache->inflight = g_hash_table_new_full (cache_key_hash, cache_key_equal,
                                            NULL, g_free);
+  cache->max_entries = POSH_CACHE_MAX_ENTRIES;
   return cache;
 }
 
@@ -173,7 +175,7 @@ cache_new_entry (PoshCache          *cache,
   if (old != NULL)
     cache_remove_entry (cache, old);
 
-  while (g_hash_table_size (cache->entries) >= POSH_CACHE_MAX_ENTRIES)
+  while (g_hash_table_size (cache->entries) >= cache->max_entries)
     cache_remove_entry (cache, g_queue_peek_head (&cache->order));
 
   entry = alloc_with_key (sizeof (PoshCacheEntry), key);
@@ -248,6 +250,17 @@ _posh_cache_expire (PoshCache *cache,
         }
     }
   return n;
+}
+
+void
+_posh_cache_set_max_entries (PoshCache *cache,
+                             guint      max_entries)
+{
+  g_return_if_fail (max_entries > 0);
+
+  cache->max_entries = max_entries;
+  while (g_hash_table_size (cache->entries) > max_entries)
+    cache_remove_entry (cache, g_queue_peek_head (&cache->order));
 }
 
 guint

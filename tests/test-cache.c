@@ -149,6 +149,36 @@ test_unit_expire_and_clear (void)
   _posh_cache_free (cache);
 }
 
+/* Memory is bounded: beyond the cap, the oldest stored entry goes first;
+ * replacing an entry makes it the newest. */
+static void
+test_unit_bounded (void)
+{
+  PoshCache *cache = _posh_cache_new ();
+  g_autoptr(PoshDocument) document = make_document (FP_HOSTING_EXAMPLE_NET_SHA256, 60);
+  PoshCacheKey a = { "a.example", "xmpp-client", FALSE };
+  PoshCacheKey b = { "b.example", "xmpp-client", FALSE };
+  PoshCacheKey c = { "c.example", "xmpp-client", FALSE };
+  PoshCacheKey d = { "d.example", "xmpp-client", FALSE };
+
+  _posh_cache_set_max_entries (cache, 3);
+  _posh_cache_store_document (cache, &a, document, 1000);
+  _posh_cache_store_document (cache, &b, document, 1000);
+  _posh_cache_store_document (cache, &c, document, 1000);
+  _posh_cache_store_document (cache, &a, document, 1000);   /* a is now newest */
+  _posh_cache_store_document (cache, &d, document, 1000);   /* evicts b */
+  g_assert_cmpuint (_posh_cache_get_size (cache), ==, 3);
+  g_assert_false (_posh_cache_lookup (cache, &b, 0, NULL, NULL));
+  g_assert_true (_posh_cache_lookup (cache, &a, 0, NULL, NULL));
+  g_assert_true (_posh_cache_lookup (cache, &c, 0, NULL, NULL));
+  g_assert_true (_posh_cache_lookup (cache, &d, 0, NULL, NULL));
+
+  _posh_cache_set_max_entries (cache, 1);                   /* keeps d */
+  g_assert_cmpuint (_posh_cache_get_size (cache), ==, 1);
+  g_assert_true (_posh_cache_lookup (cache, &d, 0, NULL, NULL));
+  _posh_cache_free (cache);
+}
+
 static void
 test_unit_inflight (void)
 {
@@ -805,6 +835,7 @@ main (int    argc,
   g_test_add_func ("/cache/unit/E22/replace-and-errors", test_unit_replace_and_errors);
   g_test_add_func ("/cache/unit/expire-and-clear", test_unit_expire_and_clear);
   g_test_add_func ("/cache/unit/inflight", test_unit_inflight);
+  g_test_add_func ("/cache/unit/bounded", test_unit_bounded);
 
   add_both ("/cache/R40/reference-86400-fingerprints-604800", test_R40_reference_shorter);
   add_both ("/cache/R40/reference-3600-fingerprints-60", test_R40_fingerprints_shorter);
