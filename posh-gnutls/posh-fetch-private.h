@@ -14,18 +14,30 @@ G_DECLARE_FINAL_TYPE (PoshFetcher, _posh_fetcher, POSH, FETCHER, GObject)
 
 typedef gint64 (*PoshFetchClock) (gpointer user_data);
 
+/* All setters are thread-safe; an operation uses the settings it found
+ * when it started. Sessions are per operation (see posh-fetch.c), so one
+ * fetcher serves any number of threads and main contexts at once. */
 PoshFetcher  *_posh_fetcher_new                (void);
+/* database: (nullable): NULL means the system trust store */
 void          _posh_fetcher_set_tls_database   (PoshFetcher           *fetcher,
                                                 GTlsDatabase          *database);
+/* Returns: (transfer none) (nullable): NULL means the system store */
 GTlsDatabase *_posh_fetcher_get_tls_database   (PoshFetcher           *fetcher);
-/* curl's HOST:PORT:CONNECT_HOST:CONNECT_PORT; POSH_ERROR_INVALID_REQUEST */
+/* curl's HOST:PORT:CONNECT_HOST:CONNECT_PORT, all four required; HOST a
+ * domain (normalised as _posh_normalize_domain), CONNECT_HOST a host name,
+ * IPv4 address or [IPv6] address, ports 1-65535. A later rule for the same
+ * HOST:PORT replaces the earlier one. POSH_ERROR_INVALID_REQUEST. */
 gboolean      _posh_fetcher_add_connect_to     (PoshFetcher           *fetcher,
                                                 const char            *spec,
                                                 GError               **error);
+/* Total time of one operation, every hop included (E16); 0: the default */
 void          _posh_fetcher_set_timeout        (PoshFetcher           *fetcher,
                                                 guint                  timeout_ms);
+/* Redirects per operation, source and url fetch together (R35); 0: none */
 void          _posh_fetcher_set_max_redirects  (PoshFetcher           *fetcher,
                                                 guint                  max_redirects);
+/* max_size caps the body (abort past it, or when Content-Length says
+ * more); the rest goes to the parser; max_lifetime caps the lifetime. */
 void          _posh_fetcher_set_limits         (PoshFetcher           *fetcher,
                                                 const PoshParseLimits *limits);
 
@@ -33,7 +45,14 @@ void          _posh_fetcher_set_limits         (PoshFetcher           *fetcher,
  * fingerprints document with its provenance set (hops, reference, lifetime),
  * or a POSH_ERROR (G_IO_ERROR_CANCELLED on cancellation). A document with
  * expires 0 anywhere on the way gives POSH_ERROR_INVALIDATED. With legacy,
- * a 404 on the RFC path is followed by a try of the draft-02 path (E1). */
+ * a 404 on the RFC path is followed by a try of the draft-02 path (E1).
+ *
+ * Errors: FETCH (connect, reset, other statuses and 3xx codes, bad
+ * Location), NO_POSH_DATA (404/410), HTTPS (certificate or handshake
+ * failure on any hop), INSECURE_URL (a non-https redirect or url: nothing
+ * is sent there), TOO_MANY_REDIRECTS, CHAINED_REFERENCE, INVALIDATED,
+ * TIMEOUT, TOO_LARGE (body cap; the parser's size and count caps),
+ * RECEIVED_CORRUPT_DATA (any other parser error; message kept, URL named). */
 void          _posh_fetcher_fetch_async        (PoshFetcher           *fetcher,
                                                 const char            *domain,
                                                 const char            *service,
