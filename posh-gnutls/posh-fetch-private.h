@@ -71,4 +71,24 @@ PoshDocument *_posh_fetcher_fetch              (PoshFetcher           *fetcher,
                                                 GCancellable          *cancellable,
                                                 GError               **error);
 
+/* ---- posh-connect-to.c ---------------------------------------------- */
+
+/* One connect_to rule (see _posh_fetcher_add_connect_to). */
+typedef struct
+{
+  char    *host;          /* (owned) normalised */
+  guint16  port;
+  char    *connect_host;  /* (owned) without brackets */
+  guint16  connect_port;
+} PoshConnectTo;
+
+/* Strict parse; NULL with POSH_ERROR_INVALID_REQUEST. */
+PoshConnectTo      *_posh_connect_to_parse           (const char           *spec,
+                                                      GError              **error);
+PoshConnectTo      *_posh_connect_to_copy            (const PoshConnectTo  *rule);
+void                _posh_connect_to_free            (PoshConnectTo        *rule);
+/* For SoupSession:remote-connectable: TLS identity HOST:PORT, TCP to
+ * CONNECT_HOST:CONNECT_PORT. (transfer full) */
+GSocketConnectable *_posh_connect_to_new_connectable (const PoshConnectTo  *rule);
+
 G_END_DECLS

@@ -42,111 +42,13 @@
 
 #define READ_CHUNK_SIZE 8192
 
-/* ---- PoshConnectAddress: HOST:PORT for TLS, CONNECT_HOST:PORT for TCP ---- */
-
-typedef struct
-{
-  GNetworkAddress     parent_instance;
-  GSocketConnectable *target;   /* (owned) */
-} PoshConnectAddress;
-
-typedef struct
-{
-  GNetworkAddressClass parent_class;
-} PoshConnectAddressClass;
-
-static GType posh_connect_address_get_type (void);
-static void posh_connect_address_iface_init (GSocketConnectableIface *iface);
-
-G_DEFINE_TYPE_WITH_CODE (PoshConnectAddress, posh_connect_address, G_TYPE_NETWORK_ADDRESS,
-                         G_IMPLEMENT_INTERFACE (G_TYPE_SOCKET_CONNECTABLE,
-                                                posh_connect_address_iface_init))
-
-static GSocketAddressEnumerator *
-posh_connect_address_enumerate (GSocketConnectable *connectable)
-{
-  PoshConnectAddress *self = (PoshConnectAddress *) connectable;
-
-  return g_socket_connectable_enumerate (self->target);
-}
-
-static void
-posh_connect_address_iface_init (GSocketConnectableIface *iface)
-{
-  iface->enumerate = posh_connect_address_enumerate;
-  iface->proxy_enumerate = posh_connect_address_enumerate;
-}
-
-static void
-posh_connect_address_finalize (GObject *object)
-{
-  PoshConnectAddress *self = (PoshConnectAddress *) object;
-
-  g_clear_object (&self->target);
-  G_OBJECT_CLASS (posh_connect_address_parent_class)->finalize (object);
-}
-
-static void
-posh_connect_address_class_init (PoshConnectAddressClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = posh_connect_address_finalize;
-}
-
-static void
-posh_connect_address_init (PoshConnectAddress *self)
-{
-}
-
-static GSocketConnectable *
-posh_connect_address_new (const char *host,
-                          guint16     port,
-                          const char *connect_host,
-                          guint16     connect_port)
-{
-  PoshConnectAddress *self;
-
-  self = g_object_new (posh_connect_address_get_type (),
-                       "hostname", host,
-                       "port", (guint) port,
-                       NULL);
-  self->target = g_network_address_new (connect_host, connect_port);
-  return G_SOCKET_CONNECTABLE (self);
-}
-
 /* ---- PoshFetcher ---------------------------------------------------------- */
-
-typedef struct
-{
-  char    *host;          /* (owned) normalised */
-  guint16  port;
-  char    *connect_host;  /* (owned) without brackets */
-  guint16  connect_port;
-} ConnectTo;
-
-static void
-connect_to_free (ConnectTo *rule)
-{
-  g_free (rule->host);
-  g_free (rule->connect_host);
-  g_free (rule);
-}
-
-static ConnectTo *
-connect_to_copy (const ConnectTo *rule)
-{
-  ConnectTo *copy = g_new0 (ConnectTo, 1);
-
-  *copy = *rule;
-  copy->host = g_strdup (rule->host);
-  copy->connect_host = g_strdup (rule->connect_host);
-  return copy;
-}
 
 /* A snapshot of the settings, taken when an operation starts. */
 typedef struct
 {
   GTlsDatabase    *database;      /* (owned) */
-  GPtrArray       *connect_to;    /* (owned) (element-type ConnectTo) */
+  GPtrArray       *connect_to;    /* (owned) (element-type PoshConnectTo) */
   guint            timeout_ms;
   guint            max_redirects;
   PoshParseLimits  limits;
@@ -158,7 +60,7 @@ struct _PoshFetcher
 
   GMutex           lock;          /* guards the settings below */
   GTlsDatabase    *database;      /* (owned) (nullable): NULL = system */
-  GPtrArray       *connect_to;    /* (owned) (element-type ConnectTo) */
+  GPtrArray       *connect_to;    /* (owned) (element-type PoshConnectTo) */
   guint            timeout_ms;
   guint            max_redirects;
   PoshParseLimits  limits;
@@ -187,7 +89,7 @@ static void
 _posh_fetcher_init (PoshFetcher *self)
 {
   g_mutex_init (&self->lock);
-  self->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) connect_to_free);
+  self->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) _posh_connect_to_free);
   self->timeout_ms = POSH_DEFAULT_TIMEOUT_MS;
   self->max_redirects = POSH_DEFAULT_MAX_REDIRECTS;
   _posh_parse_limits_init (&self->limits);
@@ -263,123 +165,26 @@ _posh_fetcher_set_limits (PoshFetcher           *fetcher,
   g_mutex_unlock (&fetcher->lock);
 }
 
-/* ---- connect_to parsing ------------------------------------------------- */
-
-static gboolean
-parse_port (const char *s,
-            gsize       len,
-            guint16    *port)
-{
-  guint value = 0;
-  gsize i;
-
-  if (len == 0 || len > 5)
-    return FALSE;
-  for (i = 0; i < len; i++)
-    {
-      if (!g_ascii_isdigit (s[i]))
-        return FALSE;
-      value = value * 10 + (guint) (s[i] - '0');
-    }
-  if (value == 0 || value > 65535)
-    return FALSE;
-  *port = (guint16) value;
-  return TRUE;
-}
-
-/* CONNECT_HOST: a host name, an IPv4 address or a bracketed IPv6 address. */
-static char *
-parse_connect_host (const char *s,
-                    gsize       len)
-{
-  g_autofree char *host = NULL;
-  g_autofree char *normalised = NULL;
-
-  if (len >= 2 && s[0] == '[' && s[len - 1] == ']')
-    {
-      host = g_strndup (s + 1, len - 2);
-      if (!g_hostname_is_ip_address (host) || strchr (host, ':') == NULL)
-        return NULL;
-      return g_steal_pointer (&host);
-    }
-  host = g_strndup (s, len);
-  if (g_hostname_is_ip_address (host))
-    return strchr (host, ':') == NULL ? g_steal_pointer (&host) : NULL;
-  normalised = _posh_normalize_domain (host, NULL);
-  return g_steal_pointer (&normalised);
-}
-
-static gpointer
-invalid_connect_to (GError    **error,
-                    const char *spec,
-                    const char *why)
-{
-  g_autofree char *escaped = g_strescape (spec, NULL);
-
-  g_set_error (error, POSH_ERROR, POSH_ERROR_INVALID_REQUEST,
-               "Invalid connect-to “%s”: %s (expected HOST:PORT:CONNECT_HOST:CONNECT_PORT)",
-               escaped, why);
-  return NULL;
-}
-
-static ConnectTo *
-parse_connect_to (const char  *spec,
-                  GError     **error)
-{
-  g_autofree char *host = NULL;
-  const char *p1, *p2, *p3;
-  ConnectTo rule = { 0 };
-
-  p1 = strchr (spec, ':');
-  p2 = p1 != NULL ? strchr (p1 + 1, ':') : NULL;
-  p3 = p2 != NULL ? strrchr (p2 + 1, ':') : NULL;
-  if (p3 == NULL || p3 == p2 + 1)
-    return invalid_connect_to (error, spec, "four fields needed");
-
-  host = g_strndup (spec, p1 - spec);
-  rule.host = _posh_normalize_domain (host, NULL);
-  if (rule.host == NULL)
-    return invalid_connect_to (error, spec, "HOST is not a domain name");
-  if (!parse_port (p1 + 1, p2 - p1 - 1, &rule.port))
-    {
-      g_free (rule.host);
-      return invalid_connect_to (error, spec, "PORT is not 1-65535");
-    }
-  rule.connect_host = parse_connect_host (p2 + 1, p3 - p2 - 1);
-  if (rule.connect_host == NULL || !parse_port (p3 + 1, strlen (p3 + 1), &rule.connect_port))
-    {
-      g_free (rule.host);
-      g_free (rule.connect_host);
-      return invalid_connect_to (error, spec, "bad CONNECT_HOST or CONNECT_PORT");
-    }
-  return g_memdup2 (&rule, sizeof rule);
-}
-
 /* Later rules for the same HOST:PORT replace earlier ones. */
 gboolean
 _posh_fetcher_add_connect_to (PoshFetcher  *fetcher,
                               const char   *spec,
                               GError      **error)
 {
-  ConnectTo *rule;
+  PoshConnectTo *rule;
   guint i;
 
   g_return_val_if_fail (POSH_IS_FETCHER (fetcher), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (spec == NULL)
-    {
-      invalid_connect_to (error, "", "no value");
-      return FALSE;
-    }
-  rule = parse_connect_to (spec, error);
+  rule = _posh_connect_to_parse (spec, error);
   if (rule == NULL)
     return FALSE;
 
   g_mutex_lock (&fetcher->lock);
   for (i = 0; i < fetcher->connect_to->len; i++)
     {
-      ConnectTo *old = fetcher->connect_to->pdata[i];
+      PoshConnectTo *old = fetcher->connect_to->pdata[i];
 
       if (old->port == rule->port && g_str_equal (old->host, rule->host))
         {
@@ -403,9 +208,9 @@ fetch_config_init (FetchConfig *config,
     config->database = g_object_ref (fetcher->database);
   else
     config->database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
-  config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) connect_to_free);
+  config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) _posh_connect_to_free);
   for (i = 0; i < fetcher->connect_to->len; i++)
-    g_ptr_array_add (config->connect_to, connect_to_copy (fetcher->connect_to->pdata[i]));
+    g_ptr_array_add (config->connect_to, _posh_connect_to_copy (fetcher->connect_to->pdata[i]));
   config->timeout_ms = fetcher->timeout_ms;
   config->max_redirects = fetcher->max_redirects;
   config->limits = fetcher->limits;
@@ -445,7 +250,7 @@ typedef struct
   gboolean       done;
 
   SoupSession   *session;        /* (owned) (nullable) hosts without a rule */
-  GHashTable    *rule_sessions;  /* (owned) ConnectTo * -> SoupSession * */
+  GHashTable    *rule_sessions;  /* (owned) PoshConnectTo * -> SoupSession * */
 
   GUri          *uri;            /* (owned) (nullable) the current hop */
   char          *url;            /* (owned) (nullable) the same, as a string */
@@ -550,7 +355,7 @@ op_new_session (FetchOp            *op,
   return session;
 }
 
-static const ConnectTo *
+static const PoshConnectTo *
 op_find_rule (FetchOp *op,
               GUri    *uri)
 {
@@ -560,7 +365,7 @@ op_find_rule (FetchOp *op,
 
   for (i = 0; host != NULL && i < op->config.connect_to->len; i++)
     {
-      const ConnectTo *rule = op->config.connect_to->pdata[i];
+      const PoshConnectTo *rule = op->config.connect_to->pdata[i];
 
       if (rule->port == port && g_ascii_strcasecmp (rule->host, host) == 0)
         return rule;
@@ -572,7 +377,7 @@ static SoupSession *
 op_session_for (FetchOp *op,
                 GUri    *uri)
 {
-  const ConnectTo *rule = op_find_rule (op, uri);
+  const PoshConnectTo *rule = op_find_rule (op, uri);
   g_autoptr(GSocketConnectable) connectable = NULL;
   SoupSession *session;
 
@@ -586,8 +391,7 @@ op_session_for (FetchOp *op,
   session = g_hash_table_lookup (op->rule_sessions, rule);
   if (session == NULL)
     {
-      connectable = posh_connect_address_new (rule->host, rule->port,
-                                              rule->connect_host, rule->connect_port);
+      connectable = _posh_connect_to_new_connectable (rule);
       session = op_new_session (op, connectable);
       g_hash_table_insert (op->rule_sessions, (gpointer) rule, session);
     }
