@@ -288,9 +288,11 @@ test_redirect_to_other_scheme (Fixture       *f,
 
 /* ---- R7, R8: every hop is authenticated against its own name --------- */
 
+/* words: what the message must say about the certificate */
 static void
 check_bad_source (Fixture    *f,
-                  const char *identity)
+                  const char *identity,
+                  const char *words)
 {
   g_autoptr(PoshTestServer) bad = posh_test_server_new (identity);
   g_autoptr(GError) error = NULL;
@@ -303,6 +305,7 @@ check_bad_source (Fixture    *f,
   g_assert_error (error, POSH_ERROR, POSH_ERROR_HTTPS);
   g_assert_null (document);
   g_assert_nonnull (strstr (error->message, "example.com"));
+  g_assert_nonnull (strstr (error->message, words));
   g_assert_cmpuint (posh_test_server_get_total_request_count (bad), ==, 0);
 }
 
@@ -311,7 +314,7 @@ test_untrusted_ca (Fixture       *f,
                    gconstpointer  data)
 {
   SKIP_IF_NO_TLS (f);
-  check_bad_source (f, "example.com-untrusted");
+  check_bad_source (f, "example.com-untrusted", "untrusted certificate authority");
 }
 
 static void
@@ -319,7 +322,7 @@ test_wrong_name (Fixture       *f,
                  gconstpointer  data)
 {
   SKIP_IF_NO_TLS (f);
-  check_bad_source (f, "evil.example");
+  check_bad_source (f, "evil.example", "not valid for this host name");
 }
 
 static void
@@ -327,7 +330,7 @@ test_expired (Fixture       *f,
               gconstpointer  data)
 {
   SKIP_IF_NO_TLS (f);
-  check_bad_source (f, "example.com-expired");
+  check_bad_source (f, "example.com-expired", "expired");
 }
 
 /* Without the test CA (the system store), the loopback host is refused. */
