@@ -431,7 +431,8 @@ check_crt_args (const gnutls_datum_t      *chain,
  * @service: the POSH service name, e.g. `xmpp-client`
  * @sflags: flags for the temporary state when @s is %NULL (`POSH_F_*`)
  * @vflags: verification flags (`POSH_VFLAG_*`)
- * @verify: (out): the verification result, a `posh_verify_status_t`
+ * @verify: (out): the verification result, a `posh_verify_status_t`;
+ *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
  *   bitmask
  *
  * This function will verify the given certificate chain against the POSH
@@ -475,7 +476,7 @@ posh_verify_crt (posh_state_t               s,
 
   if (verify == NULL)
     return POSH_E_INVALID_REQUEST;
-  *verify = 0;
+  *verify = POSH_VERIFY_CERT_DIFFERS;  /* fail closed until a verdict exists */
   ret = check_crt_args (chain, chain_size, type, domain, service, vflags);
   if (ret < 0)
     return ret;
@@ -571,7 +572,7 @@ verify_crt_finish (GAsyncResult *result,
   gssize ret;
 
   if (verify != NULL)
-    *verify = 0;
+    *verify = POSH_VERIFY_CERT_DIFFERS;  /* fail closed until a verdict exists */
   ret = g_task_propagate_int (G_TASK (result), &error);
   if (error != NULL)
     return error_to_code (error);
@@ -628,7 +629,8 @@ posh_verify_crt_async (posh_state_t               s,
  * posh_verify_crt_finish:
  * @s: (nullable): the state given to posh_verify_crt_async()
  * @result: the #GAsyncResult given to the callback
- * @verify: (out): the verification result, a `posh_verify_status_t`
+ * @verify: (out): the verification result, a `posh_verify_status_t`;
+ *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
  *   bitmask
  *
  * This function will finish posh_verify_crt_async().
@@ -676,7 +678,8 @@ session_get_chain (gnutls_session_t       session,
  * @service: the POSH service name
  * @sflags: flags for the temporary state when @s is %NULL (`POSH_F_*`)
  * @vflags: verification flags (`POSH_VFLAG_*`)
- * @verify: (out): the verification result, a `posh_verify_status_t`
+ * @verify: (out): the verification result, a `posh_verify_status_t`;
+ *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
  *   bitmask
  *
  * This function will verify the certificate the peer of @session presented
@@ -704,7 +707,7 @@ posh_verify_session_crt (posh_state_t      s,
 
   if (verify == NULL)
     return POSH_E_INVALID_REQUEST;
-  *verify = 0;
+  *verify = POSH_VERIFY_CERT_DIFFERS;  /* fail closed until a verdict exists */
   ret = session_get_chain (session, &chain, &chain_size);
   if (ret < 0)
     return ret;
@@ -768,7 +771,8 @@ posh_verify_session_crt_async (posh_state_t         s,
  * posh_verify_session_crt_finish:
  * @s: (nullable): the state given to posh_verify_session_crt_async()
  * @result: the #GAsyncResult given to the callback
- * @verify: (out): the verification result, a `posh_verify_status_t`
+ * @verify: (out): the verification result, a `posh_verify_status_t`;
+ *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
  *   bitmask
  *
  * This function will finish posh_verify_session_crt_async().
