@@ -325,7 +325,7 @@ bench_file_path (const char *name)
 
   if (srcdir == NULL)
     g_error ("G_TEST_SRCDIR is not set: run the benchmarks through "
-             "meson benchmark or bench/run-benchmarks");
+             "meson test --benchmark or bench/run-benchmarks");
   return g_build_filename (srcdir, "files", name, NULL);
 }
 

@@ -12,7 +12,8 @@
  *     warmed by one real fetch from the loopback HTTPS server (the server's
  *     request count proves that no later call goes to the network);
  *
- * and counts the heap allocations each call makes (bench-malloc.c).
+ * and counts the heap allocations each call makes (bench-malloc.c). Row
+ * 1e compares the two paths, to show what the cache lookup adds.
  * Targets: ratio <= 1.25, 0 allocations per call.
  */
 
@@ -110,6 +111,19 @@ report_allocs (const char *id,
 }
 
 static void
+report_path_overhead (const BenchComparison *c)
+{
+  g_autofree char *s = bench_format_ns (c->subject_ns);
+  g_autofree char *b = bench_format_ns (c->baseline_ns);
+  g_autofree char *measured = g_strconcat (s, "/call CPU", NULL);
+  g_autofree char *baseline = g_strconcat (b, "/call CPU", NULL);
+  g_autofree char *result = g_strdup_printf ("×%.2f", c->ratio);
+
+  bench_row_info ("1e", "posh_verify_crt cache hit vs posh_verify_crt_raw "
+                  "(what the lookup adds)", measured, baseline, result);
+}
+
+static void
 setup (VerifyBench    *b,
        PoshTestServer *server)
 {
@@ -154,6 +168,10 @@ main (int    argc,
   bench_row_ratio ("1a", "posh_verify_crt_raw vs one SHA-256 of the DER", &c, "/call", 1.25);
   bench_compare (BENCH_CLOCK_THREAD_CPU, run_cached, run_sha256, &b, n, reps, &c);
   bench_row_ratio ("1b", "posh_verify_crt cache hit vs one SHA-256 of the DER", &c, "/call", 1.25);
+
+  /* what the cache-hit path adds to the raw verification (no target) */
+  bench_compare (BENCH_CLOCK_THREAD_CPU, run_cached, run_raw, &b, n, reps, &c);
+  report_path_overhead (&c);
 
   report_allocs ("1c", "heap allocations per posh_verify_crt_raw", allocs_per_call (run_raw, &b, n));
   report_allocs ("1d", "heap allocations per posh_verify_crt cache hit", allocs_per_call (run_cached, &b, n));
