@@ -100,6 +100,18 @@ allocs_per_call (BenchBatchFunc func,
   return (double) (bench_alloc_count () - before) / n;
 }
 
+/* A zero count must mean no allocation, not a counter that sees nothing. */
+static void
+check_alloc_counter (void)
+{
+  guint64 before = bench_alloc_count ();
+  char *s = g_strdup ("malloc");
+
+  g_free (s);
+  if (bench_alloc_count () == before)
+    g_error ("the interposed malloc (bench-malloc.c) is not being called");
+}
+
 static void
 report_allocs (const char *id,
                const char *what,
@@ -161,6 +173,7 @@ main (int    argc,
   guint reps = bench_reps (15);
 
   bench_init (&argc, &argv);
+  check_alloc_counter ();
   server = posh_test_server_new ("example.com");
   setup (&b, server);
 
