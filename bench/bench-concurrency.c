@@ -213,12 +213,17 @@ typedef struct
   gsize  heap_issued;
 } ChildResult;
 
+/* Runs one measurement; the server must have seen exactly one request per
+ * domain (for posh: concurrent verifications of a domain shared a fetch). */
 static void
-spawn_child (const char  *self,
-             const char  *mode,
-             guint16      port,
-             ChildResult *out)
+spawn_child (PoshTestServer *server,
+             const char     *self,
+             const char     *mode,
+             ChildResult    *out)
 {
+  guint16 port = posh_test_server_get_port (server);
+  guint before = posh_test_server_get_request_count (server, WELL_KNOWN);
+  guint requests;
   g_autofree char *arg = g_strconcat ("--child=", mode, NULL);
   g_autofree char *port_arg = g_strdup_printf ("%u", port);
   const char *argv[] = { self, arg, port_arg, NULL };
@@ -236,6 +241,9 @@ spawn_child (const char  *self,
     g_error ("child %s: unexpected output: %s", mode, output);
   if (failures > 0)
     g_error ("child %s: %u operations failed", mode, failures);
+  requests = posh_test_server_get_request_count (server, WELL_KNOWN) - before;
+  if (requests != bench_scaled (1000))
+    g_error ("child %s: %u requests for %u domains", mode, requests, bench_scaled (1000));
   g_printerr ("%s: %.0f ms, %.0f ms CPU, peak %u fds, VmHWM %zu KiB\n", mode,
               out->ms, out->cpu_ms, out->fds, out->hwm);
 }
@@ -328,26 +336,23 @@ parent (int    *argc,
   guint reps = bench_reps (3);
   g_autofree ChildResult *posh = g_new0 (ChildResult, reps);
   g_autofree ChildResult *plain = g_new0 (ChildResult, reps);
-  guint16 port;
-
   bench_init (argc, argv);
   server = posh_test_server_new ("example.com");
   posh_test_server_set_json (server, WELL_KNOWN, json);
-  port = posh_test_server_get_port (server);
-  if (bench_raise_listen_backlog (port) == 0)
+  if (bench_raise_listen_backlog (posh_test_server_get_port (server)) == 0)
     g_error ("cannot find the test server's listening socket");
 
   for (guint i = 0; i < reps; i++)
     {
       if (i % 2 == 0)
         {
-          spawn_child (self, "plain", port, &plain[i]);
-          spawn_child (self, "posh", port, &posh[i]);
+          spawn_child (server, self, "plain", &plain[i]);
+          spawn_child (server, self, "posh", &posh[i]);
         }
       else
         {
-          spawn_child (self, "posh", port, &posh[i]);
-          spawn_child (self, "plain", port, &plain[i]);
+          spawn_child (server, self, "posh", &posh[i]);
+          spawn_child (server, self, "plain", &plain[i]);
         }
     }
   report (posh, plain, reps);
