@@ -32,7 +32,6 @@
 #include "files/fingerprints.h"
 
 #define SERVICE    "xmpp-client"
-#define WELL_KNOWN "/.well-known/posh/" SERVICE ".json"
 
 #define DEFAULT_N          1000
 #define DEFAULT_N_ASAN     300
@@ -61,7 +60,6 @@ static const char *const kind_names[N_KINDS] = {
 
 typedef struct
 {
-  guint   index;
   Kind    kind;
   guint   calls;
   gint64  ended;        /* monotonic, us */
@@ -222,7 +220,6 @@ test_soak (void)
       {
         g_autofree char *spec = NULL;
 
-        jobs[i].index = i;
         jobs[i].kind = (Kind) g_rand_int_range (rand, 0, N_KINDS);
         counts[jobs[i].kind]++;
         spec = g_strdup_printf ("d%05u.example.com:443:127.0.0.1:%u", i,
