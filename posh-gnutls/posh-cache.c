@@ -9,6 +9,8 @@
  * the table hashes, so a lookup with a key built on the stack allocates
  * nothing. The table is bounded: beyond POSH_CACHE_MAX_ENTRIES the oldest
  * stored entry is evicted first (a FIFO kept in a GQueue of embedded links).
+ * The entry of the last hit is remembered: a client that verifies one peer
+ * over and over finds it with a key comparison, without hashing the key.
  *
  * A second table maps keys to the fetches in flight, so concurrent requests
  * for one key share one HTTP fetch (DESIGN.md, "How a verification flows").
@@ -49,6 +51,7 @@ struct _PoshCache
 {
   GHashTable *entries;      /* (owned) PoshCacheKey * -> PoshCacheEntry * */
   GQueue      order;        /* links embedded in the entries, oldest first */
+  PoshCacheEntry *last_hit; /* (not owned) (nullable) an entry of entries */
   GHashTable *inflight;     /* (owned) PoshCacheKey * -> PoshInflightEntry * */
   guint       max_entries;
 };
@@ -134,9 +137,25 @@ static void
 cache_remove_entry (PoshCache      *cache,
                     PoshCacheEntry *entry)
 {
+  if (cache->last_hit == entry)
+    cache->last_hit = NULL;
   g_queue_unlink (&cache->order, &entry->link);
   /* frees the entry, and with it the key the table holds */
   g_hash_table_remove (cache->entries, &entry->key);
+}
+
+static PoshCacheEntry *
+cache_find (PoshCache          *cache,
+            const PoshCacheKey *key)
+{
+  PoshCacheEntry *entry = cache->last_hit;
+
+  if (entry != NULL && cache_key_equal (&entry->key, key))
+    return entry;
+  entry = g_hash_table_lookup (cache->entries, key);
+  if (entry != NULL)
+    cache->last_hit = entry;
+  return entry;
 }
 
 gboolean
@@ -146,7 +165,7 @@ _posh_cache_lookup (PoshCache           *cache,
                     PoshDocument       **document,
                     const GError       **error)
 {
-  PoshCacheEntry *entry = g_hash_table_lookup (cache->entries, key);
+  PoshCacheEntry *entry = cache_find (cache, key);
 
   if (entry == NULL)
     return FALSE;
@@ -227,6 +246,7 @@ _posh_cache_remove (PoshCache          *cache,
 void
 _posh_cache_clear (PoshCache *cache)
 {
+  cache->last_hit = NULL;
   g_queue_init (&cache->order);
   g_hash_table_remove_all (cache->entries);
 }
