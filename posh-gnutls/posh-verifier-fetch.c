@@ -141,6 +141,31 @@ verifier_lookup_raw (PoshVerifier  *self,
   return verifier_cache_lookup (self, &key, document, error);
 }
 
+/* The cache-first step every operation starts with. Returns TRUE when it
+ * settled the outcome: a cached document in *document (transfer full), a
+ * cached failure or a bad name in error. Otherwise FALSE, with the
+ * normalised names in *ndomain and *nservice for the fetch. */
+static gboolean
+verifier_from_cache (PoshVerifier  *self,
+                     const char    *domain,
+                     const char    *service,
+                     char         **ndomain,
+                     char         **nservice,
+                     PoshDocument **document,
+                     GError       **error)
+{
+  PoshCacheKey key;
+
+  if (verifier_lookup_raw (self, domain, service, document, error))
+    return TRUE;
+  if (!verifier_normalize (domain, service, ndomain, nservice, error))
+    return TRUE;
+  if (!verifier_uses_cache (self))
+    return FALSE;
+  key = (PoshCacheKey) { *ndomain, *nservice, verifier_legacy (self) };
+  return verifier_cache_lookup (self, &key, document, error);
+}
+
 /* ---- synchronous fetch ------------------------------------------------- */
 
 /**
@@ -184,16 +209,11 @@ posh_verifier_fetch (PoshVerifier  *verifier,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (verifier_lookup_raw (verifier, domain, service, &document, error))
+  if (verifier_from_cache (verifier, domain, service, &ndomain, &nservice,
+                           &document, error))
     return document;
-  if (!verifier_normalize (domain, service, &ndomain, &nservice, error))
-    return NULL;
 
   key = (PoshCacheKey) { ndomain, nservice, verifier_legacy (verifier) };
-  if (verifier_uses_cache (verifier)
-      && verifier_cache_lookup (verifier, &key, &document, error))
-    return document;
-
   g_mutex_lock (&verifier->lock);
   generation = verifier->generation;
   start = _posh_verifier_cache_now_locked (verifier);
@@ -426,22 +446,13 @@ verifier_fetch_start (PoshVerifier *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (verifier_lookup_raw (self, domain, service, &document, &error)
-      || (verifier_normalize (domain, service, &ndomain, &nservice, &error)
-          && verifier_uses_cache (self)
-          && verifier_cache_lookup (self,
-                                    &(PoshCacheKey) { ndomain, nservice, verifier_legacy (self) },
-                                    &document, &error)))
+  if (verifier_from_cache (self, domain, service, &ndomain, &nservice,
+                           &document, &error))
     {
       if (document != NULL)
         g_task_return_pointer (task, document, (GDestroyNotify) posh_document_unref);
       else
         g_task_return_error (task, error);
-      return;
-    }
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
       return;
     }
 
@@ -554,16 +565,9 @@ posh_verifier_lookup_cached (PoshVerifier *verifier,
 
   g_return_val_if_fail (POSH_IS_VERIFIER (verifier), NULL);
 
-  if (verifier_lookup_raw (verifier, domain, service, &document, &error))
-    return document;
-  if (error == NULL
-      && verifier_uses_cache (verifier)
-      && verifier_normalize (domain, service, &ndomain, &nservice, NULL))
-    {
-      PoshCacheKey key = { ndomain, nservice, verifier_legacy (verifier) };
-
-      verifier_cache_lookup (verifier, &key, &document, NULL);
-    }
+  /* a cached failure or a bad name is no document either */
+  verifier_from_cache (verifier, domain, service, &ndomain, &nservice,
+                       &document, &error);
   return document;
 }
 
