@@ -132,6 +132,22 @@ _posh_verifier_get_parse_limits (PoshVerifier *self)
 
 /* ---- configuration ----------------------------------------------------- */
 
+/* A setting the fetcher holds a copy of: stores value in *field, hands it
+ * to the fetcher with apply, and notifies prop; nothing when unchanged. */
+static void
+verifier_set_fetcher_uint (PoshVerifier *self,
+                           guint        *field,
+                           guint         value,
+                           void        (*apply) (PoshFetcher *, guint),
+                           guint         prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  apply (self->fetcher, value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
 /**
  * posh_verifier_new:
  *
@@ -247,12 +263,8 @@ posh_verifier_set_timeout (PoshVerifier *verifier,
 {
   g_return_if_fail (POSH_IS_VERIFIER (verifier));
 
-  timeout_ms = MAX (timeout_ms, 1);
-  if (verifier->timeout_ms == timeout_ms)
-    return;
-  verifier->timeout_ms = timeout_ms;
-  _posh_fetcher_set_timeout (verifier->fetcher, timeout_ms);
-  g_object_notify_by_pspec (G_OBJECT (verifier), properties[PROP_TIMEOUT]);
+  verifier_set_fetcher_uint (verifier, &verifier->timeout_ms, MAX (timeout_ms, 1),
+                             _posh_fetcher_set_timeout, PROP_TIMEOUT);
 }
 
 /**
@@ -291,12 +303,9 @@ posh_verifier_set_max_redirects (PoshVerifier *verifier,
 {
   g_return_if_fail (POSH_IS_VERIFIER (verifier));
 
-  max_redirects = MIN (max_redirects, POSH_MAX_REDIRECTS_LIMIT);
-  if (verifier->max_redirects == max_redirects)
-    return;
-  verifier->max_redirects = max_redirects;
-  _posh_fetcher_set_max_redirects (verifier->fetcher, max_redirects);
-  g_object_notify_by_pspec (G_OBJECT (verifier), properties[PROP_MAX_REDIRECTS]);
+  verifier_set_fetcher_uint (verifier, &verifier->max_redirects,
+                             MIN (max_redirects, POSH_MAX_REDIRECTS_LIMIT),
+                             _posh_fetcher_set_max_redirects, PROP_MAX_REDIRECTS);
 }
 
 /**
@@ -584,16 +593,10 @@ posh_verifier_set_property (GObject      *object,
     }
 }
 
+/* The properties of the HTTPS leg. */
 static void
-posh_verifier_class_init (PoshVerifierClass *klass)
+install_fetch_properties (GParamFlags flags)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
-
-  object_class->finalize = posh_verifier_finalize;
-  object_class->get_property = posh_verifier_get_property;
-  object_class->set_property = posh_verifier_set_property;
-
   /**
    * PoshVerifier:tls-database: (setter set_tls_database) (getter get_tls_database)
    *
@@ -626,7 +629,12 @@ posh_verifier_class_init (PoshVerifierClass *klass)
   properties[PROP_MAX_REDIRECTS] =
     g_param_spec_uint ("max-redirects", NULL, NULL,
                        0, POSH_MAX_REDIRECTS_LIMIT, POSH_DEFAULT_MAX_REDIRECTS, flags);
+}
 
+/* The properties of the cache and the verification. */
+static void
+install_cache_properties (GParamFlags flags)
+{
   /**
    * PoshVerifier:max-lifetime: (setter set_max_lifetime) (getter get_max_lifetime)
    *
@@ -674,7 +682,20 @@ posh_verifier_class_init (PoshVerifierClass *klass)
   properties[PROP_NEGATIVE_CACHE_LIFETIME] =
     g_param_spec_uint ("negative-cache-lifetime", NULL, NULL,
                        0, G_MAXUINT, 0, flags);
+}
 
+static void
+posh_verifier_class_init (PoshVerifierClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = posh_verifier_finalize;
+  object_class->get_property = posh_verifier_get_property;
+  object_class->set_property = posh_verifier_set_property;
+
+  install_fetch_properties (flags);
+  install_cache_properties (flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
