@@ -124,15 +124,13 @@ verifier_normalize (const char  *domain,
   return TRUE;
 }
 
-/* The cache-hit fast path: names already in normal form are their own key
- * (normalisation is idempotent, and only normalised names are ever
- * stored), so a hit needs neither normalisation nor allocation. */
-static gboolean
-verifier_lookup_raw (PoshVerifier  *self,
-                     const char    *domain,
-                     const char    *service,
-                     PoshDocument **document,
-                     GError       **error)
+/* See posh-verifier-private.h. */
+gboolean
+_posh_verifier_lookup_raw (PoshVerifier  *self,
+                           const char    *domain,
+                           const char    *service,
+                           PoshDocument **document,
+                           GError       **error)
 {
   PoshCacheKey key = { domain, service, verifier_legacy (self) };
 
@@ -156,7 +154,7 @@ verifier_from_cache (PoshVerifier  *self,
 {
   PoshCacheKey key;
 
-  if (verifier_lookup_raw (self, domain, service, document, error))
+  if (_posh_verifier_lookup_raw (self, domain, service, document, error))
     return TRUE;
   if (!verifier_normalize (domain, service, ndomain, nservice, error))
     return TRUE;

@@ -44,4 +44,14 @@ struct _PoshVerifier
  * self->lock held. */
 gint64 _posh_verifier_cache_now_locked (PoshVerifier *self);
 
+/* The cache-hit fast path: names already in normal form are their own key
+ * (normalisation is idempotent, and only normalised names are ever
+ * stored), so a hit needs neither normalisation nor allocation. TRUE on a
+ * hit, with *document (transfer full) or error set. */
+gboolean _posh_verifier_lookup_raw (PoshVerifier  *self,
+                                    const char    *domain,
+                                    const char    *service,
+                                    PoshDocument **document,
+                                    GError       **error);
+
 G_END_DECLS

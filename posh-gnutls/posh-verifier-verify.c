@@ -27,7 +27,9 @@ _posh_verifier_verify_der (PoshVerifier      *self,
 {
   g_autoptr(PoshDocument) document = NULL;
 
-  document = posh_verifier_fetch (self, domain, service, cancellable, error);
+  /* the cache hit first: this runs for every handshake */
+  if (!_posh_verifier_lookup_raw (self, domain, service, &document, error))
+    document = posh_verifier_fetch (self, domain, service, cancellable, error);
   if (document == NULL)
     return FALSE;
   return _posh_verify_der (document, der, der_len, flags,
