@@ -401,23 +401,43 @@ posh_query_fetch_finish (posh_state_t  s,
 
 /* ---- verification ------------------------------------------------------ */
 
-/* The argument checks shared by the sync and async calls, as dane.c makes
- * them; returns POSH_E_SUCCESS or the error code. */
-static int
-check_crt_args (const gnutls_datum_t      *chain,
-                unsigned int               chain_size,
-                gnutls_certificate_type_t  type,
-                const char                *domain,
-                const char                *service,
-                unsigned int               vflags)
+/* The arguments of a certificate verification, sync or async. */
+typedef struct
 {
-  if (type != GNUTLS_CRT_X509)
+  const gnutls_datum_t      *chain;
+  unsigned int               chain_size;
+  gnutls_certificate_type_t  type;
+  const char                *domain;
+  const char                *service;
+  unsigned int               sflags;
+  unsigned int               vflags;
+} CrtRequest;
+
+/* The argument checks shared by the sync and async calls, as dane.c makes
+ * them, then the state to verify with: *s, or when that is NULL a
+ * temporary state made with the request's sflags, stored in *temporary
+ * too. Returns POSH_E_SUCCESS or the error code. */
+static int
+crt_request_prepare (const CrtRequest  *req,
+                     posh_state_t      *s,
+                     PoshVerifier     **temporary)
+{
+  int ret;
+
+  if (req->type != GNUTLS_CRT_X509)
     return POSH_E_INVALID_REQUEST;
-  if (chain == NULL || chain_size == 0 || chain[0].data == NULL || chain[0].size == 0)
+  if (req->chain == NULL || req->chain_size == 0 ||
+      req->chain[0].data == NULL || req->chain[0].size == 0)
     return POSH_E_NO_CERT;
-  if (domain == NULL || service == NULL || (vflags & ~POSH_KNOWN_VERIFY_FLAGS))
+  if (req->domain == NULL || req->service == NULL ||
+      (req->vflags & ~POSH_KNOWN_VERIFY_FLAGS))
     return POSH_E_INVALID_REQUEST;
-  return POSH_E_SUCCESS;
+  if (*s != NULL)
+    return POSH_E_SUCCESS;
+
+  ret = posh_state_init (temporary, req->sflags);
+  *s = *temporary;
+  return ret;
 }
 
 /**
@@ -469,6 +489,7 @@ posh_verify_crt (posh_state_t               s,
                  unsigned int               vflags,
                  unsigned int              *verify)
 {
+  CrtRequest req = { chain, chain_size, type, domain, service, sflags, vflags };
   g_autoptr(PoshVerifier) temporary = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
   GError *error = NULL;
@@ -477,17 +498,9 @@ posh_verify_crt (posh_state_t               s,
   if (verify == NULL)
     return POSH_E_INVALID_REQUEST;
   *verify = POSH_VERIFY_CERT_DIFFERS;  /* fail closed until a verdict exists */
-  ret = check_crt_args (chain, chain_size, type, domain, service, vflags);
+  ret = crt_request_prepare (&req, &s, &temporary);
   if (ret < 0)
     return ret;
-
-  if (s == NULL)
-    {
-      ret = posh_state_init (&temporary, sflags);
-      if (ret < 0)
-        return ret;
-      s = temporary;
-    }
 
   if (!_posh_verifier_verify_der (s, chain[0].data, chain[0].size, domain, service,
                                   (PoshVerifyFlags) vflags, &status, NULL, &error))
@@ -524,18 +537,12 @@ crt_verified_cb (GObject      *source,
 }
 
 static void
-verify_crt_start (posh_state_t               s,
-                  const gnutls_datum_t      *chain,
-                  unsigned int               chain_size,
-                  gnutls_certificate_type_t  type,
-                  const char                *domain,
-                  const char                *service,
-                  unsigned int               sflags,
-                  unsigned int               vflags,
-                  GCancellable              *cancellable,
-                  GAsyncReadyCallback        callback,
-                  gpointer                   user_data,
-                  gpointer                   source_tag)
+verify_crt_start (posh_state_t         s,
+                  const CrtRequest    *req,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data,
+                  gpointer             source_tag)
 {
   GTask *task = g_task_new (s, cancellable, callback, user_data);
   VerifyCrtData *data = g_new0 (VerifyCrtData, 1);
@@ -545,12 +552,7 @@ verify_crt_start (posh_state_t               s,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, data, (GDestroyNotify) verify_crt_data_free);
 
-  ret = check_crt_args (chain, chain_size, type, domain, service, vflags);
-  if (ret == POSH_E_SUCCESS && s == NULL)
-    {
-      ret = posh_state_init (&data->temporary, sflags);
-      s = data->temporary;
-    }
+  ret = crt_request_prepare (req, &s, &data->temporary);
   if (ret < 0)
     {
       g_task_return_int (task, ret);
@@ -558,8 +560,9 @@ verify_crt_start (posh_state_t               s,
       return;
     }
 
-  der = g_bytes_new (chain[0].data, chain[0].size);
-  _posh_verifier_verify_der_async (s, der, domain, service, (PoshVerifyFlags) vflags,
+  der = g_bytes_new (req->chain[0].data, req->chain[0].size);
+  _posh_verifier_verify_der_async (s, der, req->domain, req->service,
+                                   (PoshVerifyFlags) req->vflags,
                                    cancellable, crt_verified_cb, task);
 }
 
@@ -619,10 +622,11 @@ posh_verify_crt_async (posh_state_t               s,
                        GAsyncReadyCallback        callback,
                        gpointer                   user_data)
 {
+  CrtRequest req = { chain, chain_size, type, domain, service, sflags, vflags };
+
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  verify_crt_start (s, chain, chain_size, type, domain, service, sflags, vflags,
-                    cancellable, callback, user_data, posh_verify_crt_async);
+  verify_crt_start (s, &req, cancellable, callback, user_data, posh_verify_crt_async);
 }
 
 /**
@@ -762,9 +766,10 @@ posh_verify_session_crt_async (posh_state_t         s,
       g_object_unref (task);
       return;
     }
-  verify_crt_start (s, chain, chain_size, GNUTLS_CRT_X509, domain, service,
-                    sflags, vflags, cancellable, callback, user_data,
-                    posh_verify_session_crt_async);
+  verify_crt_start (s,
+                    &(CrtRequest) { chain, chain_size, GNUTLS_CRT_X509, domain,
+                                    service, sflags, vflags },
+                    cancellable, callback, user_data, posh_verify_session_crt_async);
 }
 
 /**
