@@ -1,6 +1,11 @@
-/* posh-document-private.h: the strict JSON check behind the document parser
+/* posh-document-private.h: PoshDocument inside, and the strict JSON check
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * PoshDocument is written in three files: posh-document.c (the boxed type,
+ * accessors, provenance, verification), posh-document-parse.c (the strict
+ * parser) and posh-document-build.c (the publisher's constructors and
+ * posh_document_to_json()). The JSON check is posh-json-scan.c.
  */
 
 #pragma once
@@ -8,6 +13,39 @@
 #include "posh-private.h"
 
 G_BEGIN_DECLS
+
+struct _PoshDocument
+{
+  int               ref_count;      /* atomic */
+  PoshDocumentKind  kind;
+  guint             n_descriptors;
+  guint             n_entries;
+  guint             n_hops;
+  guint64           expires;
+  guint64           lifetime;
+  char             *url;            /* reference documents only */
+  PoshDocument     *reference;      /* provenance: the reference followed */
+  PoshHop          *hops;           /* provenance: n_hops hops */
+  PoshEntry         entries[];      /* the usable entries, in document order */
+};
+
+/* A document of kind with room for n_entries entries, ref count 1, the
+ * rest zeroed. */
+PoshDocument *_posh_document_alloc (PoshDocumentKind kind,
+                                    guint            n_entries);
+
+/* R27, E14: an absolute https URI; the fragment is dropped. Returns the URL
+ * to fetch, or NULL with invalid_code or not_https_code (in domain) set in
+ * error. (posh-document-parse.c) */
+char         *_posh_document_check_url (const char  *url,
+                                        GQuark       domain,
+                                        int          invalid_code,
+                                        int          not_https_code,
+                                        GError     **error);
+
+/* The DER of certificate, or NULL with POSH_ERROR_CERT when it has none. */
+GBytes       *_posh_certificate_der    (GTlsCertificate  *certificate,
+                                        GError          **error);
 
 /* json-glib recurses once per nesting level: whatever limit is configured,
  * it never sees more levels than a small thread stack survives. */
