@@ -566,13 +566,20 @@ verify_crt_start (posh_state_t         s,
                                    cancellable, crt_verified_cb, task);
 }
 
-/* status >= 0 is a verdict, < 0 an argument error found before starting */
+/* The finish of both async verifications, whose tasks carry source_tag.
+ * status >= 0 is a verdict, < 0 an argument error found before starting */
 static int
-verify_crt_finish (GAsyncResult *result,
+verify_crt_finish (posh_state_t  s,
+                   GAsyncResult *result,
+                   gpointer      source_tag,
                    unsigned int *verify)
 {
   GError *error = NULL;
   gssize ret;
+
+  g_return_val_if_fail (g_task_is_valid (result, s), POSH_E_INVALID_REQUEST);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag,
+                        POSH_E_INVALID_REQUEST);
 
   if (verify != NULL)
     *verify = POSH_VERIFY_CERT_DIFFERS;  /* fail closed until a verdict exists */
@@ -650,11 +657,7 @@ posh_verify_crt_finish (posh_state_t  s,
                         GAsyncResult *result,
                         unsigned int *verify)
 {
-  g_return_val_if_fail (g_task_is_valid (result, s), POSH_E_INVALID_REQUEST);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == posh_verify_crt_async,
-                        POSH_E_INVALID_REQUEST);
-
-  return verify_crt_finish (result, verify);
+  return verify_crt_finish (s, result, posh_verify_crt_async, verify);
 }
 
 /* The peer's chain, as dane_verify_session_crt() gets it. */
@@ -793,9 +796,5 @@ posh_verify_session_crt_finish (posh_state_t  s,
                                 GAsyncResult *result,
                                 unsigned int *verify)
 {
-  g_return_val_if_fail (g_task_is_valid (result, s), POSH_E_INVALID_REQUEST);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == posh_verify_session_crt_async,
-                        POSH_E_INVALID_REQUEST);
-
-  return verify_crt_finish (result, verify);
+  return verify_crt_finish (s, result, posh_verify_session_crt_async, verify);
 }
