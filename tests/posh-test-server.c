@@ -732,3 +732,29 @@ posh_test_server_get_last_method (PoshTestServer *server,
   g_mutex_unlock (&server->lock);
   return method;
 }
+
+static void
+verifier_connect (PoshVerifier   *verifier,
+                  PoshTestServer *server,
+                  const char     *host)
+{
+  g_autofree char *spec = posh_test_server_connect_to_spec (server, host);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (posh_verifier_add_connect_to (verifier, spec, &error));
+  g_assert_no_error (error);
+}
+
+PoshVerifier *
+posh_test_verifier_new (PoshTestServer *source,
+                        PoshTestServer *hosting)
+{
+  g_autoptr(GTlsDatabase) database = posh_test_tls_database ();
+  PoshVerifier *verifier = posh_verifier_new ();
+
+  posh_verifier_set_timeout (verifier, 120000);
+  posh_verifier_set_tls_database (verifier, database);
+  verifier_connect (verifier, source, "example.com");
+  verifier_connect (verifier, hosting, "hosting.example.net");
+  return verifier;
+}

@@ -57,6 +57,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include <posh-gnutls/posh.h>
 
 G_BEGIN_DECLS
 
@@ -148,6 +149,13 @@ SoupMessageHeaders *posh_test_server_get_last_request_headers (PoshTestServer *s
 /* The method of the last request for path, or NULL. (transfer full) */
 char           *posh_test_server_get_last_method  (PoshTestServer      *server,
                                                    const char          *path);
+
+/* A PoshVerifier for tests against loopback hosts: it trusts only
+ * tests/files/ca.pem, has a generous 120 s timeout (under valgrind a
+ * loopback fetch takes seconds) and connect-to entries that send
+ * example.com to source and hosting.example.net to hosting. (transfer full) */
+PoshVerifier   *posh_test_verifier_new            (PoshTestServer      *source,
+                                                   PoshTestServer      *hosting);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PoshTestServer, posh_test_server_free)
 

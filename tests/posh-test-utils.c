@@ -8,6 +8,7 @@
 #include "posh-test-utils.h"
 
 #include <locale.h>
+#include <string.h>
 
 void
 posh_test_init (int    *argc,
@@ -51,10 +52,35 @@ posh_test_tls_database (void)
   return database;
 }
 
+GTlsCertificate *
+posh_test_certificate (const char *name)
+{
+  g_autofree char *path = posh_test_file (name);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate = g_tls_certificate_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  return certificate;
+}
+
 gboolean
 posh_test_have_tls (void)
 {
   return g_tls_backend_supports_tls (g_tls_backend_get_default ());
+}
+
+void
+posh_test_add_sync_async (const char       *sync_path,
+                          const char       *async_path,
+                          gsize             fixture_size,
+                          GTestFixtureFunc  setup,
+                          GTestFixtureFunc  test,
+                          GTestFixtureFunc  teardown)
+{
+  g_test_add_vtable (sync_path, fixture_size, GINT_TO_POINTER (FALSE),
+                     setup, test, teardown);
+  g_test_add_vtable (async_path, fixture_size, GINT_TO_POINTER (TRUE),
+                     setup, test, teardown);
 }
 
 gint64
@@ -116,4 +142,16 @@ posh_test_reference_json (const char *url,
 {
   return g_strdup_printf ("{\"url\":\"%s\",\"expires\":%" G_GUINT64_FORMAT "}",
                           url, expires);
+}
+
+PoshDocument *
+posh_test_document_new (const char *json)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+  g_autoptr(GError) error = NULL;
+  PoshDocument *document = posh_document_new_from_bytes (bytes, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  return document;
 }

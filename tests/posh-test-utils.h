@@ -40,6 +40,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <posh-gnutls/posh.h>
 
 G_BEGIN_DECLS
 
@@ -57,19 +58,54 @@ GBytes       *posh_test_file_bytes        (const char *name);
 /* A GTlsFileDatabase trusting only tests/files/ca.pem. (transfer full) */
 GTlsDatabase *posh_test_tls_database      (void);
 
+/* tests/files/NAME as a GTlsCertificate; asserts it loads. (transfer full) */
+GTlsCertificate *posh_test_certificate    (const char *name);
+
 /* TRUE when glib-networking provides TLS. */
 gboolean      posh_test_have_tls          (void);
 
-/* Skip the current test (and return) when TLS is unavailable. */
-#define POSH_TEST_SKIP_IF_NO_TLS()                                  \
+/* Skip the current test (and return) unless ready is true; ready says
+ * that TLS is available (e.g. a fixture member that set-up creates only
+ * with TLS is non-NULL). */
+#define POSH_TEST_SKIP_UNLESS_TLS(ready)                            \
   G_STMT_START                                                      \
   {                                                                 \
-    if (!posh_test_have_tls ())                                     \
+    if (!(ready))                                                   \
       {                                                             \
         g_test_skip ("TLS is not available (glib-networking)");     \
         return;                                                     \
       }                                                             \
   }                                                                 \
+  G_STMT_END
+
+/* Skip the current test (and return) when TLS is unavailable. */
+#define POSH_TEST_SKIP_IF_NO_TLS() POSH_TEST_SKIP_UNLESS_TLS (posh_test_have_tls ())
+
+/* Register test twice on the same fixture: at sync_path with data
+ * GINT_TO_POINTER (FALSE), at async_path with GINT_TO_POINTER (TRUE). */
+void          posh_test_add_sync_async    (const char       *sync_path,
+                                           const char       *async_path,
+                                           gsize             fixture_size,
+                                           GTestFixtureFunc  setup,
+                                           GTestFixtureFunc  test,
+                                           GTestFixtureFunc  teardown);
+
+/* The usual form: PATH/sync and PATH/async. The fixture functions have the
+ * g_test_add() types, void (*) (Fixture *, gconstpointer). */
+#define POSH_TEST_ADD_SYNC_ASYNC(path, Fixture, setup, test, teardown)    \
+  G_STMT_START                                                            \
+  {                                                                       \
+    void (*add_setup) (Fixture *, gconstpointer) = setup;                 \
+    void (*add_test) (Fixture *, gconstpointer) = test;                   \
+    void (*add_teardown) (Fixture *, gconstpointer) = teardown;           \
+    g_autofree char *add_sync = g_strconcat (path, "/sync", NULL);        \
+    g_autofree char *add_async = g_strconcat (path, "/async", NULL);      \
+                                                                          \
+    posh_test_add_sync_async (add_sync, add_async, sizeof (Fixture),      \
+                              (GTestFixtureFunc) add_setup,               \
+                              (GTestFixtureFunc) add_test,                \
+                              (GTestFixtureFunc) add_teardown);           \
+  }                                                                       \
   G_STMT_END
 
 /* A settable clock in seconds since the epoch. */
@@ -102,5 +138,8 @@ char         *posh_test_fingerprints_json (const char *sha256,
 /* A reference document: {"url":"URL","expires":N} (transfer full) */
 char         *posh_test_reference_json    (const char *url,
                                            guint64     expires);
+
+/* json parsed as a POSH document; asserts it parses. (transfer full) */
+PoshDocument *posh_test_document_new      (const char *json);
 
 G_END_DECLS

@@ -28,13 +28,8 @@ make_document (const char *sha256,
                guint64     expires)
 {
   g_autofree char *json = posh_test_fingerprints_json (sha256, expires);
-  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
-  g_autoptr(GError) error = NULL;
-  PoshDocument *document = posh_document_new_from_bytes (bytes, &error);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
-  return document;
+  return posh_test_document_new (json);
 }
 
 static void
@@ -213,28 +208,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *spec = NULL;
-  g_autofree char *spec2 = NULL;
-
   if (!posh_test_have_tls ())
     return;
 
   f->source = posh_test_server_new ("example.com");
   f->hosting = posh_test_server_new ("hosting.example.net");
-  f->verifier = posh_verifier_new ();
-  /* generous: under valgrind a loopback fetch takes seconds; no test here
-   * depends on the timeout */
-  posh_verifier_set_timeout (f->verifier, 120000);
+  /* its timeout is generous; no test here depends on it */
+  f->verifier = posh_test_verifier_new (f->source, f->hosting);
   f->clock.now = T0;
-  database = posh_test_tls_database ();
-  posh_verifier_set_tls_database (f->verifier, database);
-  spec = posh_test_server_connect_to_spec (f->source, "example.com");
-  spec2 = posh_test_server_connect_to_spec (f->hosting, "hosting.example.net");
-  g_assert_true (posh_verifier_add_connect_to (f->verifier, spec, &error));
-  g_assert_true (posh_verifier_add_connect_to (f->verifier, spec2, &error));
-  g_assert_no_error (error);
   posh_verifier_set_clock (f->verifier, posh_test_clock_now, &f->clock, NULL);
 }
 
@@ -247,16 +228,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->hosting, posh_test_server_free);
 }
 
-#define SKIP_IF_NO_FIXTURE(f)                                   \
-  G_STMT_START                                                  \
-  {                                                             \
-    if ((f)->verifier == NULL)                                  \
-      {                                                         \
-        g_test_skip ("TLS is not available (glib-networking)"); \
-        return;                                                 \
-      }                                                         \
-  }                                                             \
-  G_STMT_END
+#define SKIP_IF_NO_FIXTURE(f) POSH_TEST_SKIP_UNLESS_TLS ((f)->verifier != NULL)
 
 /* The test data says which API to use: sync or async. */
 static PoshDocument *
@@ -811,18 +783,8 @@ test_E1_legacy_key (Fixture       *f,
   g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
 }
 
-static void
-add_both (const char *path,
-          void      (*func) (Fixture *, gconstpointer))
-{
-  g_autofree char *sync_path = g_strconcat (path, "/sync", NULL);
-  g_autofree char *async_path = g_strconcat (path, "/async", NULL);
-
-  g_test_add (sync_path, Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, func, fixture_teardown);
-  g_test_add (async_path, Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, func, fixture_teardown);
-}
+#define add_both(path, func) \
+  POSH_TEST_ADD_SYNC_ASYNC (path, Fixture, fixture_setup, func, fixture_teardown)
 
 int
 main (int    argc,

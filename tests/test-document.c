@@ -10,69 +10,19 @@
 
 #include "posh-private.h"
 #include "files/fingerprints.h"
+#include "posh-test-utils.h"
 
 #include <string.h>
 
 #define HOSTING_URL "https://hosting.example.net/.well-known/posh/xmpp-client.json"
 
-static char *
-file_path (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "files", name, NULL);
-}
-
-static GBytes *
-file_bytes (const char *name)
-{
-  g_autofree char *path = file_path (name);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, len);
-}
-
 /* The fixture file's text without its trailing newline. */
 static char *
 file_text (const char *name)
 {
-  g_autoptr(GBytes) bytes = file_bytes (name);
+  g_autoptr(GBytes) bytes = posh_test_file_bytes (name);
 
   return g_strchomp (g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
-}
-
-static PoshDocument *
-parse_string (const char *json)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
-  g_autoptr(GError) error = NULL;
-  PoshDocument *document = posh_document_new_from_bytes (bytes, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
-  return document;
-}
-
-static GTlsCertificate *
-load_certificate (const char *name)
-{
-  g_autofree char *path = file_path (name);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_file (path, &error);
-
-  g_assert_no_error (error);
-  return certificate;
-}
-
-static gboolean
-have_tls (void)
-{
-  if (g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    return TRUE;
-  g_test_skip ("TLS is not available (glib-networking)");
-  return FALSE;
 }
 
 static void
@@ -100,7 +50,7 @@ assert_fingerprint (PoshDocument *document,
 static void
 test_fingerprints_accessors (void)
 {
-  g_autoptr(GBytes) bytes = file_bytes ("hosting-rollover.json");
+  g_autoptr(GBytes) bytes = posh_test_file_bytes ("hosting-rollover.json");
   g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = posh_document_new_from_bytes (bytes, &error);
 
@@ -128,7 +78,7 @@ test_fingerprints_accessors (void)
 static void
 test_reference_accessors (void)
 {
-  g_autoptr(GBytes) bytes = file_bytes ("reference.json");
+  g_autoptr(GBytes) bytes = posh_test_file_bytes ("reference.json");
   g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = posh_document_new_from_bytes (bytes, &error);
   guint n_entries = G_MAXUINT;
@@ -153,7 +103,7 @@ test_entries (void)
   guint n = 0;
   guint8 expected[64];
 
-  document = parse_string ("{\"fingerprints\":[{\"sha-512\":\"" FP_EXAMPLE_COM_SHA512 "\","
+  document = posh_test_document_new ("{\"fingerprints\":[{\"sha-512\":\"" FP_EXAMPLE_COM_SHA512 "\","
                            "\"sha-1\":\"" FP_EXAMPLE_COM_SHA1 "\",\"x\":\"y\"},"
                            "{\"sha-384\":\"" FP_EXAMPLE_COM_SHA384 "\"}],\"expires\":5}");
   entries = _posh_document_get_entries (document, &n);
@@ -182,9 +132,8 @@ test_builder_default_hash (void)
   g_autofree char *json = NULL;
   g_autofree char *expected = NULL;
 
-  if (!have_tls ())
-    return;
-  hosting = load_certificate ("hosting.example.net.pem");
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  hosting = posh_test_certificate ("hosting.example.net.pem");
   document = posh_document_new_from_certificates (&hosting, 1, POSH_HASH_NONE, 86400, &error);
   g_assert_no_error (error);
   json = posh_document_to_json (document);
@@ -205,10 +154,9 @@ test_builder_rollover_order (void)
   g_autofree char *json = NULL;
   GTlsCertificate *certificates[2];
 
-  if (!have_tls ())
-    return;
-  hosting = load_certificate ("hosting.example.net.pem");
-  rollover = load_certificate ("hosting-rollover.pem");
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  hosting = posh_test_certificate ("hosting.example.net.pem");
+  rollover = posh_test_certificate ("hosting-rollover.pem");
   certificates[0] = rollover;
   certificates[1] = hosting;
   document = posh_document_new_from_certificates (certificates, 2,
@@ -235,9 +183,8 @@ test_builder_all_hashes (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
 
-  if (!have_tls ())
-    return;
-  hosting = load_certificate ("hosting.example.net.pem");
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  hosting = posh_test_certificate ("hosting.example.net.pem");
   document = posh_document_new_from_certificates (&hosting, 1,
                                                   POSH_HASH_SHA_1 | POSH_HASH_SHA_512 |
                                                   POSH_HASH_SHA_384 | POSH_HASH_SHA_256,
@@ -259,9 +206,8 @@ test_builder_errors (void)
   g_autoptr(GTlsCertificate) hosting = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!have_tls ())
-    return;
-  hosting = load_certificate ("hosting.example.net.pem");
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  hosting = posh_test_certificate ("hosting.example.net.pem");
 
   g_assert_null (posh_document_new_from_certificates (&hosting, 0, POSH_HASH_NONE, 60, &error));
   g_assert_error (error, POSH_ERROR, POSH_ERROR_INVALID_REQUEST);
@@ -287,13 +233,12 @@ test_builder_round_trip (void)
   const PoshEntry *a, *b;
   guint n_a, n_b;
 
-  if (!have_tls ())
-    return;
-  hosting = load_certificate ("hosting.example.net.pem");
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  hosting = posh_test_certificate ("hosting.example.net.pem");
   built = posh_document_new_from_certificates (&hosting, 1,
                                                POSH_HASH_SHA_256 | POSH_HASH_SHA_384, 7200, NULL);
   json = posh_document_to_json (built);
-  parsed = parse_string (json);
+  parsed = posh_test_document_new (json);
   a = _posh_document_get_entries (built, &n_a);
   b = _posh_document_get_entries (parsed, &n_b);
   g_assert_cmpuint (n_a, ==, 2);
@@ -324,7 +269,7 @@ test_reference_builder (void)
   g_assert_cmpstr (posh_document_get_url (document), ==, HOSTING_URL);
   json = posh_document_to_json (document);
   g_assert_cmpstr (json, ==, expected);
-  parsed = parse_string (json);
+  parsed = posh_test_document_new (json);
   g_assert_cmpstr (posh_document_get_url (parsed), ==, HOSTING_URL);
   g_assert_cmpuint (posh_document_get_expires (parsed), ==, 3600);
 }
@@ -377,7 +322,7 @@ test_reference_builder_expires_zero (void)
 static void
 test_ref_counting (void)
 {
-  PoshDocument *document = parse_string ("{\"url\":\"https://h.example/\",\"expires\":1}");
+  PoshDocument *document = posh_test_document_new ("{\"url\":\"https://h.example/\",\"expires\":1}");
   PoshDocument *copy;
   GValue value = G_VALUE_INIT;
 
@@ -409,7 +354,7 @@ ref_unref_thread (gpointer data)
 static void
 test_ref_counting_threads (void)
 {
-  g_autoptr(PoshDocument) document = parse_string ("{\"fingerprints\":[{}],\"expires\":1}");
+  g_autoptr(PoshDocument) document = posh_test_document_new ("{\"fingerprints\":[{}],\"expires\":1}");
   GThread *threads[4];
 
   for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
@@ -629,8 +574,8 @@ hop_new (const char *url,
 static void
 test_provenance (void)
 {
-  g_autoptr(PoshDocument) reference = parse_string ("{\"url\":\"" HOSTING_URL "\",\"expires\":3600}");
-  g_autoptr(PoshDocument) document = parse_string ("{\"fingerprints\":[{}],\"expires\":604800}");
+  g_autoptr(PoshDocument) reference = posh_test_document_new ("{\"url\":\"" HOSTING_URL "\",\"expires\":3600}");
+  g_autoptr(PoshDocument) document = posh_test_document_new ("{\"fingerprints\":[{}],\"expires\":604800}");
   GPtrArray *hops = g_ptr_array_new_with_free_func ((GDestroyNotify) _posh_hop_free);
 
   g_ptr_array_add (hops, hop_new ("https://example.com/.well-known/posh/xmpp-client.json", 200));
@@ -656,7 +601,7 @@ test_provenance (void)
 static void
 test_provenance_replace (void)
 {
-  g_autoptr(PoshDocument) document = parse_string ("{\"fingerprints\":[{}],\"expires\":60}");
+  g_autoptr(PoshDocument) document = posh_test_document_new ("{\"fingerprints\":[{}],\"expires\":60}");
   GPtrArray *hops = g_ptr_array_new ();
 
   g_ptr_array_add (hops, hop_new ("https://a.example/", 200));
@@ -730,15 +675,14 @@ test_verify_certificate (void)
 {
   g_autoptr(GTlsCertificate) hosting = NULL;
   g_autoptr(GTlsCertificate) other = NULL;
-  g_autoptr(GBytes) json = file_bytes ("hosting.json");
+  g_autoptr(GBytes) json = posh_test_file_bytes ("hosting.json");
   g_autoptr(PoshDocument) document = posh_document_new_from_bytes (json, NULL);
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_CERT_DIFFERS;
 
-  if (!have_tls ())
-    return;
-  hosting = load_certificate ("hosting.example.net.pem");
-  other = load_certificate ("hosting-rollover.pem");
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  hosting = posh_test_certificate ("hosting.example.net.pem");
+  other = posh_test_certificate ("hosting-rollover.pem");
 
   g_assert_true (posh_document_verify_certificate (document, hosting, POSH_VERIFY_FLAGS_NONE,
                                                    &status, &error));
@@ -755,12 +699,12 @@ static void
 test_verify_errors (void)
 {
   g_autoptr(GBytes) der = vector_der ("im.example.com-primary.crt");
-  g_autoptr(PoshDocument) reference = parse_string ("{\"url\":\"" HOSTING_URL "\",\"expires\":60}");
+  g_autoptr(PoshDocument) reference = posh_test_document_new ("{\"url\":\"" HOSTING_URL "\",\"expires\":60}");
   g_autoptr(PoshDocument) invalidated = NULL;
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status;
 
-  invalidated = parse_string ("{\"fingerprints\":[{\"sha-256\":\"4/mggdlVx8A3pvHAWW5sD+qJyMtUHgiRuPjVC48N0XQ=\"}],"
+  invalidated = posh_test_document_new ("{\"fingerprints\":[{\"sha-256\":\"4/mggdlVx8A3pvHAWW5sD+qJyMtUHgiRuPjVC48N0XQ=\"}],"
                               "\"expires\":0}");
   g_assert_false (posh_document_verify_der (reference, der, NULL, POSH_VERIFY_FLAGS_NONE,
                                             &status, &error));

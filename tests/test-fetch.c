@@ -78,16 +78,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->hosting, posh_test_server_free);
 }
 
-#define SKIP_IF_NO_TLS(f)                                           \
-  G_STMT_START                                                      \
-  {                                                                 \
-    if ((f)->fetcher == NULL)                                       \
-      {                                                             \
-        g_test_skip ("TLS is not available (glib-networking)");     \
-        return;                                                     \
-      }                                                             \
-  }                                                                 \
-  G_STMT_END
+#define SKIP_IF_NO_TLS(f) POSH_TEST_SKIP_UNLESS_TLS ((f)->fetcher != NULL)
 
 static PoshDocument *
 fetch_full (Fixture       *f,
@@ -1486,10 +1477,9 @@ add_net_test (const char *path,
   g_autofree char *sync_path = g_strdup_printf ("/fetch/sync%s", path);
   g_autofree char *async_path = g_strdup_printf ("/fetch/async%s", path);
 
-  g_test_add (sync_path, Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, func, fixture_teardown);
-  g_test_add (async_path, Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, func, fixture_teardown);
+  posh_test_add_sync_async (sync_path, async_path, sizeof (Fixture),
+                            (GTestFixtureFunc) fixture_setup, (GTestFixtureFunc) func,
+                            (GTestFixtureFunc) fixture_teardown);
 }
 
 int

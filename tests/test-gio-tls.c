@@ -576,17 +576,6 @@ test_incoming_mismatch (Fixture       *f,
 
 /* ---- accept_certificate without a handshake ---------------------------- */
 
-static GTlsCertificate *
-load_certificate (const char *name)
-{
-  g_autofree char *path = posh_test_file (name);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_file (path, &error);
-
-  g_assert_no_error (error);
-  return certificate;
-}
-
 /* Flags no POSH match overrides, even with a matching cached document. */
 static void
 test_accept_forbidden_errors (Fixture       *f,
@@ -601,7 +590,7 @@ test_accept_forbidden_errors (Fixture       *f,
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   publish_fingerprint (f, FP_HOSTING_EXAMPLE_NET_SHA256);
-  peer = load_certificate ("hosting.example.net.pem");
+  peer = posh_test_certificate ("hosting.example.net.pem");
 
   for (gsize i = 0; i < G_N_ELEMENTS (forbidden); i++)
     {
@@ -631,7 +620,7 @@ test_accept_overridable_errors (Fixture       *f,
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   publish_fingerprint (f, FP_HOSTING_EXAMPLE_NET_SHA256);
-  peer = load_certificate ("hosting.example.net.pem");
+  peer = posh_test_certificate ("hosting.example.net.pem");
 
   for (gsize i = 0; i < G_N_ELEMENTS (allowed); i++)
     {
@@ -658,7 +647,7 @@ test_accept_expired_by_clock (Fixture       *f,
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   publish_fingerprint (f, FP_XMPP_EXPIRED_SHA256);
-  peer = load_certificate ("xmpp-expired.pem");
+  peer = posh_test_certificate ("xmpp-expired.pem");
 
   g_assert_false (posh_verifier_accept_certificate (
                     f->verifier, peer, G_TLS_CERTIFICATE_BAD_IDENTITY,
@@ -682,7 +671,7 @@ test_accept_not_cached (Fixture       *f,
   posh_test_server_set_json (f->http, CLIENT_PATH,
                              "{\"fingerprints\":[{\"sha-256\":\""
                              FP_HOSTING_EXAMPLE_NET_SHA256 "\"}],\"expires\":60}");
-  peer = load_certificate ("hosting.example.net.pem");
+  peer = posh_test_certificate ("hosting.example.net.pem");
 
   g_assert_false (posh_verifier_accept_certificate (
                     f->verifier, peer, G_TLS_CERTIFICATE_BAD_IDENTITY,
@@ -704,7 +693,7 @@ test_accept_other_service (Fixture       *f,
 
   POSH_TEST_SKIP_IF_NO_TLS ();
   publish_fingerprint (f, FP_HOSTING_EXAMPLE_NET_SHA256);
-  peer = load_certificate ("hosting.example.net.pem");
+  peer = posh_test_certificate ("hosting.example.net.pem");
 
   g_assert_false (posh_verifier_accept_certificate (
                     f->verifier, peer, G_TLS_CERTIFICATE_BAD_IDENTITY,
@@ -727,7 +716,7 @@ test_prefetch (Fixture       *f,
   posh_test_server_set_json (f->http, CLIENT_PATH,
                              "{\"fingerprints\":[{\"sha-256\":\""
                              FP_HOSTING_EXAMPLE_NET_SHA256 "\"}],\"expires\":60}");
-  peer = load_certificate ("hosting.example.net.pem");
+  peer = posh_test_certificate ("hosting.example.net.pem");
 
   posh_verifier_prefetch (f->verifier, "example.com", "xmpp-client", NULL);
   while ((cached = posh_verifier_lookup_cached (f->verifier, "example.com",

@@ -64,16 +64,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->source, posh_test_server_free);
 }
 
-#define SKIP_IF_NO_FIXTURE(f)                                   \
-  G_STMT_START                                                  \
-  {                                                             \
-    if ((f)->state == NULL)                                     \
-      {                                                         \
-        g_test_skip ("TLS is not available (glib-networking)"); \
-        return;                                                 \
-      }                                                         \
-  }                                                             \
-  G_STMT_END
+#define SKIP_IF_NO_FIXTURE(f) POSH_TEST_SKIP_UNLESS_TLS ((f)->state != NULL)
 
 static void
 serve_fingerprints (Fixture    *f,
@@ -797,18 +788,8 @@ test_session_no_cert (Fixture       *f,
   gnutls_certificate_free_credentials (credentials);
 }
 
-static void
-add_both (const char *path,
-          void      (*func) (Fixture *, gconstpointer))
-{
-  g_autofree char *sync_path = g_strconcat (path, "/sync", NULL);
-  g_autofree char *async_path = g_strconcat (path, "/async", NULL);
-
-  g_test_add (sync_path, Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, func, fixture_teardown);
-  g_test_add (async_path, Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, func, fixture_teardown);
-}
+#define add_both(path, func) \
+  POSH_TEST_ADD_SYNC_ASYNC (path, Fixture, fixture_setup, func, fixture_teardown)
 
 int
 main (int    argc,

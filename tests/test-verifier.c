@@ -29,27 +29,13 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GTlsDatabase) database = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *spec = NULL;
-  g_autofree char *spec2 = NULL;
-
   if (!posh_test_have_tls ())
     return;
 
   f->source = posh_test_server_new ("example.com");
   f->hosting = posh_test_server_new ("hosting.example.net");
-  f->verifier = posh_verifier_new ();
-  /* generous: under valgrind a loopback fetch takes seconds; no test here
-   * depends on the timeout */
-  posh_verifier_set_timeout (f->verifier, 120000);
-  database = posh_test_tls_database ();
-  posh_verifier_set_tls_database (f->verifier, database);
-  spec = posh_test_server_connect_to_spec (f->source, "example.com");
-  spec2 = posh_test_server_connect_to_spec (f->hosting, "hosting.example.net");
-  g_assert_true (posh_verifier_add_connect_to (f->verifier, spec, &error));
-  g_assert_true (posh_verifier_add_connect_to (f->verifier, spec2, &error));
-  g_assert_no_error (error);
+  /* its timeout is generous; no test here depends on it */
+  f->verifier = posh_test_verifier_new (f->source, f->hosting);
 }
 
 static void
@@ -61,27 +47,7 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->hosting, posh_test_server_free);
 }
 
-#define SKIP_IF_NO_FIXTURE(f)                                   \
-  G_STMT_START                                                  \
-  {                                                             \
-    if ((f)->verifier == NULL)                                  \
-      {                                                         \
-        g_test_skip ("TLS is not available (glib-networking)"); \
-        return;                                                 \
-      }                                                         \
-  }                                                             \
-  G_STMT_END
-
-static GTlsCertificate *
-load_certificate (const char *name)
-{
-  g_autofree char *path = posh_test_file (name);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_file (path, &error);
-
-  g_assert_no_error (error);
-  return certificate;
-}
+#define SKIP_IF_NO_FIXTURE(f) POSH_TEST_SKIP_UNLESS_TLS ((f)->verifier != NULL)
 
 static void
 serve_fingerprints (PoshTestServer *server,
@@ -118,7 +84,7 @@ static void
 test_match (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = 0xff;
 
@@ -143,7 +109,7 @@ static void
 test_R25_match_through_reference (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   g_autofree char *reference = posh_test_reference_json (HOSTING_URL, 3600);
   PoshVerifyStatus status = 0xff;
@@ -163,7 +129,7 @@ static void
 test_differs (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("xmpp-other.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("xmpp-other.pem");
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
@@ -182,7 +148,7 @@ static void
 test_R24_expired (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("xmpp-expired.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("xmpp-expired.pem");
   g_autoptr(GError) error = NULL;
   PoshTestClock clock = { .now = 1262304000 + 86400 };  /* 2010-01-02 */
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
@@ -214,7 +180,7 @@ static void
 test_R24_not_activated (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("xmpp-notyet.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("xmpp-notyet.pem");
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
@@ -230,7 +196,7 @@ static void
 test_R13_not_found (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
@@ -246,7 +212,7 @@ static void
 test_R20_invalidated (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 0);
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
@@ -265,7 +231,7 @@ static void
 test_R7_untrusted_https (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(PoshTestServer) untrusted = NULL;
   g_autoptr(PoshVerifier) verifier = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
@@ -315,7 +281,7 @@ test_E2_E3_bad_input_before_io (Fixture       *f,
     { "example.com", "-xmpp" },
     { "example.com", "XMPP%2Fclient" },
   };
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
@@ -387,7 +353,7 @@ test_single_fetch (Fixture       *f,
                    gconstpointer  data)
 {
   enum { N = 50 };
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   guint calls[N] = { 0 };
   Call call_data[N];
   Counter counter = { f->verifier, 0, 0, 0, calls };
@@ -421,7 +387,7 @@ test_cancel_one_waiter (Fixture       *f,
                         gconstpointer  data)
 {
   enum { N = 5, CANCELLED = 2 };
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(PoshDocument) cached = NULL;
   guint calls[N] = { 0 };
@@ -462,7 +428,7 @@ test_cancel_all_waiters (Fixture       *f,
                          gconstpointer  data)
 {
   enum { N = 3 };
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   guint calls[N] = { 0 };
@@ -499,7 +465,7 @@ static void
 test_cancelled_before_start (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -522,7 +488,7 @@ static void
 test_sync_does_not_wait_on_async (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = 0xff;
@@ -549,7 +515,7 @@ static void
 test_E4_verify_flags (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   const char *json = "{\"fingerprints\":[{\"sha-1\":\"" FP_HOSTING_EXAMPLE_NET_SHA1 "\"}],"
                      "\"expires\":600}";
@@ -580,7 +546,7 @@ static void
 test_R35_max_redirects_forwarded (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
@@ -611,7 +577,7 @@ static void
 test_E16_timeout_forwarded (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GError) error = NULL;
   PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
@@ -657,7 +623,7 @@ test_threads (Fixture       *f,
               gconstpointer  data)
 {
   enum { N_THREADS = 4 };
-  g_autoptr(GTlsCertificate) certificate = load_certificate ("hosting.example.net.pem");
+  g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   ThreadData td[N_THREADS];
   GThread *threads[N_THREADS];
   guint requests;
@@ -849,18 +815,8 @@ test_parse_limits (void)
   g_assert_cmpuint (_posh_verifier_get_parse_limits (verifier)->max_lifetime, ==, 1234);
 }
 
-static void
-add_both (const char *path,
-          void      (*func) (Fixture *, gconstpointer))
-{
-  g_autofree char *sync_path = g_strconcat (path, "/sync", NULL);
-  g_autofree char *async_path = g_strconcat (path, "/async", NULL);
-
-  g_test_add (sync_path, Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, func, fixture_teardown);
-  g_test_add (async_path, Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, func, fixture_teardown);
-}
+#define add_both(path, func) \
+  POSH_TEST_ADD_SYNC_ASYNC (path, Fixture, fixture_setup, func, fixture_teardown)
 
 int
 main (int    argc,
