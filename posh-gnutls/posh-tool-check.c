@@ -697,19 +697,16 @@ _posh_tool_check (int    argc,
       "xmpp-server)", "PORT" },
     { "starttls", 0, 0, G_OPTION_ARG_STRING, &args.starttls,
       "xmpp (default): XMPP STARTTLS; none: direct TLS (XEP-0368)", "xmpp|none" },
-    { "allow-sha1", 0, 0, G_OPTION_ARG_NONE, &args.options.allow_sha1,
-      "Also check sha-1 fingerprints (off by default, E4)", NULL },
+    POSH_TOOL_ALLOW_SHA1_ENTRY (&args.options),
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) rest = NULL;
   g_autoptr(GError) error = NULL;
 
-  _posh_tool_options_init (&args.options);
-  context = _posh_tool_option_context ("check", "DOMAIN",
+  if (!_posh_tool_parse_command ("check", "DOMAIN",
     "Connect to the XMPP service of DOMAIN, take the certificate it presents "
-    "after STARTTLS and verify it by POSH.", entries, &args.options);
-  if (!_posh_tool_parse_options (context, argc, argv, &rest, &args.options, &error) ||
+    "after STARTTLS and verify it by POSH.",
+    entries, &args.options, argc, argv, &rest, &error) ||
       !check_check_args (&args, rest, &error))
     return _posh_tool_usage_error ("check", &args.options, error);
 

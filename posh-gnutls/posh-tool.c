@@ -44,12 +44,12 @@ _posh_tool_options_clear (PoshToolOptions *options)
   g_clear_pointer (&options->connect_to, g_strfreev);
 }
 
-GOptionContext *
-_posh_tool_option_context (const char         *command,
-                           const char         *parameter,
-                           const char         *summary,
-                           const GOptionEntry *entries,
-                           PoshToolOptions    *options)
+static GOptionContext *
+option_context_new (const char         *command,
+                    const char         *parameter,
+                    const char         *summary,
+                    const GOptionEntry *entries,
+                    PoshToolOptions    *options)
 {
   const GOptionEntry common[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json,
@@ -102,14 +102,21 @@ check_common_options (const PoshToolOptions  *options,
 }
 
 gboolean
-_posh_tool_parse_options (GOptionContext         *context,
-                          int                     argc,
-                          char                  **argv,
-                          char                 ***rest,
-                          const PoshToolOptions  *options,
-                          GError                **error)
+_posh_tool_parse_command (const char          *command,
+                          const char          *parameter,
+                          const char          *summary,
+                          const GOptionEntry  *entries,
+                          PoshToolOptions     *options,
+                          int                  argc,
+                          char               **argv,
+                          char              ***rest,
+                          GError             **error)
 {
+  g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) args = g_new0 (char *, argc + 1);
+
+  _posh_tool_options_init (options);
+  context = option_context_new (command, parameter, summary, entries, options);
 
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
@@ -364,20 +371,17 @@ cmd_generate (int    argc,
       "Generate a reference document pointing at URL (https only)", "URL" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) rest = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   guint64 expires = 0;
 
-  _posh_tool_options_init (&args.options);
-  context = _posh_tool_option_context ("generate", "",
+  if (!_posh_tool_parse_command ("generate", "",
     "Print the POSH document to publish at "
     "https://DOMAIN/.well-known/posh/SERVICE.json: the fingerprints of the "
     "certificate(s) the service presents, or a reference to another URL.",
-    entries, &args.options);
-  if (!_posh_tool_parse_options (context, argc, argv, &rest, &args.options, &error) ||
+    entries, &args.options, argc, argv, &rest, &error) ||
       !check_generate_args (&args, rest, &expires, &error))
     return _posh_tool_usage_error ("generate", &args.options, error);
 
@@ -458,19 +462,16 @@ cmd_fetch (int    argc,
       "The POSH service name (e.g. xmpp-client, xmpp-server)", "SERVICE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) rest = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PoshVerifier) verifier = NULL;
   g_autoptr(PoshDocument) document = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
 
-  _posh_tool_options_init (&args.options);
-  context = _posh_tool_option_context ("fetch", "DOMAIN",
+  if (!_posh_tool_parse_command ("fetch", "DOMAIN",
     "Fetch what DOMAIN publishes for SERVICE over HTTPS and show every hop, the "
     "reference if any, the fingerprints and the effective lifetime.",
-    entries, &args.options);
-  if (!_posh_tool_parse_options (context, argc, argv, &rest, &args.options, &error) ||
+    entries, &args.options, argc, argv, &rest, &error) ||
       !check_domain_args (&args, rest, &error))
     return _posh_tool_usage_error ("fetch", &args.options, error);
 
@@ -617,19 +618,16 @@ cmd_verify (int    argc,
       "The certificate to verify (PEM or DER; the first of a chain)", "CERT" },
     { "document", 0, 0, G_OPTION_ARG_FILENAME, &args.document,
       "Verify against this POSH document instead of fetching one (offline)", "FILE" },
-    { "allow-sha1", 0, 0, G_OPTION_ARG_NONE, &args.options.allow_sha1,
-      "Also check sha-1 fingerprints (off by default, E4)", NULL },
+    POSH_TOOL_ALLOW_SHA1_ENTRY (&args.options),
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) rest = NULL;
   g_autoptr(GError) error = NULL;
 
-  _posh_tool_options_init (&args.options);
-  context = _posh_tool_option_context ("verify", "[DOMAIN]",
+  if (!_posh_tool_parse_command ("verify", "[DOMAIN]",
     "Verify a certificate by POSH: against what DOMAIN publishes for SERVICE, "
-    "or offline against a document file.", entries, &args.options);
-  if (!_posh_tool_parse_options (context, argc, argv, &rest, &args.options, &error) ||
+    "or offline against a document file.",
+    entries, &args.options, argc, argv, &rest, &error) ||
       !check_verify_args (&args, rest, &error))
     return _posh_tool_usage_error ("verify", &args.options, error);
 

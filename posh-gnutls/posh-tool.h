@@ -133,23 +133,27 @@ gboolean          _posh_tool_watchdog_stop  (PoshToolWatchdog *watchdog);
 
 /* ---- common option handling (posh-tool.c) ------------------------------- */
 
-/* A GOptionContext for a sub-command, with the common options in their own
- * group bound to @options. */
-GOptionContext *_posh_tool_option_context (const char      *command,
-                                           const char      *parameter,
-                                           const char      *summary,
-                                           const GOptionEntry *entries,
-                                           PoshToolOptions *options);
 void          _posh_tool_options_init   (PoshToolOptions *options);
 void          _posh_tool_options_clear  (PoshToolOptions *options);
-/* Parse @argv (argv[0] is the command) with @context and check the common
- * options; the remaining arguments go to @rest (argv[0] first). */
-gboolean      _posh_tool_parse_options  (GOptionContext  *context,
-                                         int              argc,
-                                         char           **argv,
-                                         char          ***rest,
-                                         const PoshToolOptions *options,
-                                         GError         **error);
+/* The start of every sub-command: initialise @options, then parse @argv
+ * (argv[0] is the command) with @entries and the common options (one
+ * GOptionContext, so that --help shows both; the common ones are bound to
+ * @options) and check the common options. The remaining arguments go to
+ * @rest (argv[0] first). */
+gboolean      _posh_tool_parse_command  (const char          *command,
+                                         const char          *parameter,
+                                         const char          *summary,
+                                         const GOptionEntry  *entries,
+                                         PoshToolOptions     *options,
+                                         int                  argc,
+                                         char               **argv,
+                                         char              ***rest,
+                                         GError             **error);
+/* The --allow-sha1 entry of the commands that verify, bound to
+ * @options->allow_sha1. */
+#define POSH_TOOL_ALLOW_SHA1_ENTRY(options)                               \
+  { "allow-sha1", 0, 0, G_OPTION_ARG_NONE, &(options)->allow_sha1,        \
+    "Also check sha-1 fingerprints (off by default, E4)", NULL }
 /* Report a usage error (exit 2), as JSON when --json was given. */
 PoshToolExit  _posh_tool_usage_error    (const char      *command,
                                          const PoshToolOptions *options,
