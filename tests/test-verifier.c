@@ -80,27 +80,51 @@ do_verify (Fixture           *f,
   return posh_verifier_verify_certificate_finish (f->verifier, result, status, error);
 }
 
+/* Verifies certificate for example.com's xmpp-client (the API per test
+ * data); asserts success and that the status was written. */
+static PoshVerifyStatus
+verify_status (Fixture         *f,
+               gconstpointer    data,
+               GTlsCertificate *certificate)
+{
+  g_autoptr(GError) error = NULL;
+  PoshVerifyStatus status = 0xff;
+
+  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
+                            &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, !=, 0xff);
+  return status;
+}
+
+/* The same, asserting that it fails with the POSH error code. */
+static void
+assert_verify_error (Fixture         *f,
+                     gconstpointer    data,
+                     GTlsCertificate *certificate,
+                     PoshError        code)
+{
+  g_autoptr(GError) error = NULL;
+  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
+
+  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
+                             &status, &error));
+  g_assert_error (error, POSH_ERROR, (int) code);
+}
+
 static void
 test_match (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
-  PoshVerifyStatus status = 0xff;
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
 
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
 
   /* the second verification is served by the cache */
-  status = 0xff;
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, CLIENT_PATH), ==, 1);
 }
 
@@ -110,18 +134,13 @@ test_R25_match_through_reference (Fixture       *f,
                                   gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
   g_autofree char *reference = posh_test_reference_json (HOSTING_URL, 3600);
-  PoshVerifyStatus status = 0xff;
 
   SKIP_IF_NO_FIXTURE (f);
   posh_test_server_set_json (f->source, CLIENT_PATH, reference);
   serve_fingerprints (f->hosting, FP_HOSTING_EXAMPLE_NET_SHA256);
 
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
   g_assert_cmpuint (posh_test_server_get_request_count (f->hosting, CLIENT_PATH), ==, 1);
 }
 
@@ -130,16 +149,11 @@ test_differs (Fixture       *f,
               gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("xmpp-other.pem");
-  g_autoptr(GError) error = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
 
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
 }
 
 /* R24: a hash match never makes an expired certificate acceptable; the
@@ -149,31 +163,21 @@ test_R24_expired (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("xmpp-expired.pem");
-  g_autoptr(GError) error = NULL;
   PoshTestClock clock = { .now = 1262304000 + 86400 };  /* 2010-01-02 */
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_XMPP_EXPIRED_SHA256);
 
   /* system clock (2026 or later): expired in 2020 */
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
 
   /* the same document at a time the certificate was valid */
   posh_verifier_set_clock (f->verifier, posh_test_clock_now, &clock, NULL);
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
 
   /* one second after its notAfter (2020-01-01): no longer valid */
   clock.now = 1577836800 + 1;
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
 }
 
 static void
@@ -181,15 +185,11 @@ test_R24_not_activated (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("xmpp-notyet.pem");
-  g_autoptr(GError) error = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_XMPP_NOTYET_SHA256);
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==,
+                    POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED);
 }
 
 static void
@@ -197,13 +197,9 @@ test_R13_not_found (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
-  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                             &status, &error));
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_NO_POSH_DATA);
+  assert_verify_error (f, data, certificate, POSH_ERROR_NO_POSH_DATA);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, CLIENT_PATH), ==, 1);
 }
 
@@ -213,15 +209,11 @@ test_R20_invalidated (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
   g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 0);
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   posh_test_server_set_json (f->source, CLIENT_PATH, json);
-  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                             &status, &error));
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_INVALIDATED);
+  assert_verify_error (f, data, certificate, POSH_ERROR_INVALIDATED);
   /* never cached */
   g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
 }
@@ -237,7 +229,6 @@ test_R7_untrusted_https (Fixture       *f,
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *spec = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   untrusted = posh_test_server_new ("example.com-untrusted");
@@ -252,9 +243,7 @@ test_R7_untrusted_https (Fixture       *f,
   spec = posh_test_server_connect_to_spec (untrusted, "example.com");
   g_assert_true (posh_verifier_add_connect_to (f->verifier, spec, &error));
 
-  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                             &status, &error));
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_HTTPS);
+  assert_verify_error (f, data, certificate, POSH_ERROR_HTTPS);
 }
 
 /* E2, E3: bad names are rejected before any network activity */
@@ -430,11 +419,9 @@ test_cancel_all_waiters (Fixture       *f,
   enum { N = 3 };
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   guint calls[N] = { 0 };
   Call call_data[N];
   Counter counter = { f->verifier, 0, 0, 0, calls };
-  PoshVerifyStatus status = 0xff;
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
@@ -454,10 +441,7 @@ test_cancel_all_waiters (Fixture       *f,
   g_assert_cmpuint (_posh_verifier_get_n_inflight (f->verifier), ==, 0);
   g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
 
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
 }
 
 /* An already-cancelled cancellable fails at once, with no request. */
@@ -516,28 +500,18 @@ test_E4_verify_flags (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
   const char *json = "{\"fingerprints\":[{\"sha-1\":\"" FP_HOSTING_EXAMPLE_NET_SHA1 "\"}],"
                      "\"expires\":600}";
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   posh_test_server_set_json (f->source, CLIENT_PATH, json);
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (status & POSH_VERIFY_STATUS_NO_USABLE_FINGERPRINT);
+  g_assert_true (verify_status (f, data, certificate) & POSH_VERIFY_STATUS_NO_USABLE_FINGERPRINT);
 
   posh_verifier_set_verify_flags (f->verifier, POSH_VERIFY_FLAGS_ALLOW_SHA1);
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
 
   posh_verifier_set_verify_flags (f->verifier, POSH_VERIFY_FLAGS_FAIL_IF_NOT_CHECKED);
-  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                             &status, &error));
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_REQUESTED_DATA_NOT_AVAILABLE);
+  assert_verify_error (f, data, certificate, POSH_ERROR_REQUESTED_DATA_NOT_AVAILABLE);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, CLIENT_PATH), ==, 1);
 }
 
@@ -547,8 +521,6 @@ test_R35_max_redirects_forwarded (Fixture       *f,
                                   gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   posh_test_server_set_redirect (f->source, CLIENT_PATH, 302, "https://example.com/hop1");
@@ -558,17 +530,11 @@ test_R35_max_redirects_forwarded (Fixture       *f,
                              "\"expires\":600}");
 
   posh_verifier_set_max_redirects (f->verifier, 1);
-  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                             &status, &error));
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_TOO_MANY_REDIRECTS);
-  g_clear_error (&error);
+  assert_verify_error (f, data, certificate, POSH_ERROR_TOO_MANY_REDIRECTS);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, "/hop2"), ==, 0);
 
   posh_verifier_set_max_redirects (f->verifier, 2);
-  g_assert_true (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                            &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (status, ==, POSH_VERIFY_STATUS_NONE);
+  g_assert_cmpuint (verify_status (f, data, certificate), ==, POSH_VERIFY_STATUS_NONE);
 }
 
 /* E16: the verifier's timeout reaches the fetch: a server that never
@@ -578,16 +544,12 @@ test_E16_timeout_forwarded (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
-  g_autoptr(GError) error = NULL;
-  PoshVerifyStatus status = POSH_VERIFY_STATUS_NONE;
 
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
   posh_test_server_set_behaviour (f->source, CLIENT_PATH, POSH_TEST_BEHAVIOUR_STALL, 0);
   posh_verifier_set_timeout (f->verifier, 300);
-  g_assert_false (do_verify (f, data, certificate, "example.com", "xmpp-client",
-                             &status, &error));
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_TIMEOUT);
+  assert_verify_error (f, data, certificate, POSH_ERROR_TIMEOUT);
 }
 
 typedef struct
