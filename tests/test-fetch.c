@@ -120,6 +120,28 @@ assert_fetch_error (Fixture    *f,
   g_assert_null (document);
 }
 
+/* Fetches and asserts success. (transfer full) */
+static PoshDocument *
+fetch_ok (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  PoshDocument *document = fetch (f, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  return document;
+}
+
+/* Fetches, asserts success and the document's effective lifetime (R40). */
+static void
+assert_fetch_lifetime (Fixture *f,
+                       guint64  lifetime)
+{
+  g_autoptr(PoshDocument) document = fetch_ok (f);
+
+  g_assert_cmpuint (posh_document_get_lifetime (document), ==, lifetime);
+}
+
 static char *
 hosting_fingerprints (guint64 expires)
 {
@@ -183,16 +205,13 @@ static void
 test_rfc_path (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
   g_autofree char *method = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_fingerprints (f->source, RFC_PATH, 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
+  document = fetch_ok (f);
   g_assert_cmpint (posh_document_get_kind (document), ==, POSH_DOCUMENT_KIND_FINGERPRINTS);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, RFC_PATH), ==, 1);
   g_assert_cmpuint (posh_test_server_get_total_request_count (f->source), ==, 1);
@@ -395,9 +414,7 @@ test_url_explicit_port (Fixture       *f,
   serve_fingerprints (f->hosting, FP_PATH, 3600);
   serve_reference (f->source, RFC_PATH, "https://hosting.example.net:8443" FP_PATH, 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_test_server_get_request_count (f->hosting, FP_PATH), ==, 1);
   assert_header (f->hosting, FP_PATH, "Host", "hosting.example.net:8443");
   g_assert_cmpstr (posh_document_get_hop_url (document, 1), ==,
@@ -467,13 +484,10 @@ test_content_types (Fixture       *f,
   SKIP_IF_NO_TLS (f);
   for (i = 0; i < G_N_ELEMENTS (types); i++)
     {
-      g_autoptr(GError) error = NULL;
       g_autoptr(PoshDocument) document = NULL;
 
       posh_test_server_set_response (f->source, RFC_PATH, 200, types[i], json, NULL);
-      document = fetch (f, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (document);
+      document = fetch_ok (f);
     }
 }
 
@@ -524,7 +538,6 @@ static void
 test_same_cert_three_ways (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) direct = NULL;
   g_autoptr(PoshDocument) redirected = NULL;
   g_autoptr(PoshDocument) referenced = NULL;
@@ -533,16 +546,13 @@ test_same_cert_three_ways (Fixture       *f,
   serve_fingerprints (f->hosting, FP_PATH, 3600);
 
   serve_fingerprints (f->source, RFC_PATH, 3600);
-  direct = fetch (f, &error);
-  g_assert_no_error (error);
+  direct = fetch_ok (f);
 
   posh_test_server_set_redirect (f->source, RFC_PATH, 302, FP_URL);
-  redirected = fetch (f, &error);
-  g_assert_no_error (error);
+  redirected = fetch_ok (f);
 
   serve_reference (f->source, RFC_PATH, FP_URL, 3600);
-  referenced = fetch (f, &error);
-  g_assert_no_error (error);
+  referenced = fetch_ok (f);
 
   assert_matches_hosting (direct);
   assert_matches_hosting (redirected);
@@ -561,7 +571,6 @@ static void
 test_reference_followed_once (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
   PoshDocument *reference;
 
@@ -569,8 +578,7 @@ test_reference_followed_once (Fixture       *f,
   serve_reference (f->source, RFC_PATH, FP_URL, 3600);
   serve_fingerprints (f->hosting, FP_PATH, 86400);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpint (posh_document_get_kind (document), ==, POSH_DOCUMENT_KIND_FINGERPRINTS);
   reference = posh_document_get_reference (document);
   g_assert_nonnull (reference);
@@ -638,15 +646,13 @@ static void
 test_reference_fragment (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_reference (f->source, RFC_PATH, FP_URL "?v=2#section", 3600);
   serve_fingerprints (f->hosting, FP_PATH, 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_test_server_get_request_count (f->hosting, FP_PATH), ==, 1);
   g_assert_cmpstr (posh_document_get_hop_url (document, 1), ==, FP_URL "?v=2");
 }
@@ -664,13 +670,11 @@ test_redirect_codes (Fixture       *f,
   serve_fingerprints (f->hosting, FP_PATH, 3600);
   for (i = 0; i < G_N_ELEMENTS (followed); i++)
     {
-      g_autoptr(GError) error = NULL;
       g_autoptr(PoshDocument) document = NULL;
 
       g_test_message ("HTTP %u", followed[i]);
       posh_test_server_set_redirect (f->source, RFC_PATH, followed[i], FP_URL);
-      document = fetch (f, &error);
-      g_assert_no_error (error);
+      document = fetch_ok (f);
       g_assert_cmpuint (posh_document_get_n_hops (document), ==, 2);
       g_assert_cmpuint (posh_document_get_hop_status (document, 0), ==, followed[i]);
       g_assert_cmpstr (posh_document_get_hop_url (document, 1), ==, FP_URL);
@@ -709,7 +713,6 @@ static void
 test_relative_location (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
@@ -718,8 +721,7 @@ test_relative_location (Fixture       *f,
   posh_test_server_set_redirect (f->source, "/.well-known/moved/b.json", 301, "/final.json");
   serve_fingerprints (f->source, "/final.json", 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_document_get_n_hops (document), ==, 4);
   g_assert_cmpstr (posh_document_get_hop_url (document, 1), ==,
                    "https://example.com/.well-known/moved/a.json");
@@ -756,14 +758,12 @@ static void
 test_ten_redirects (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_redirect_chain (f->source, 10);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_document_get_n_hops (document), ==, 11);
   g_assert_cmpuint (posh_test_server_get_total_request_count (f->source), ==, 11);
 }
@@ -784,14 +784,12 @@ static void
 test_redirect_limit_three (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   _posh_fetcher_set_max_redirects (f->fetcher, 3);
   serve_redirect_chain (f->source, 3);
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
 
   serve_redirect_chain (f->source, 4);
   assert_fetch_error (f, POSH_ERROR_TOO_MANY_REDIRECTS);
@@ -802,14 +800,12 @@ static void
 test_redirect_limit_zero (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   _posh_fetcher_set_max_redirects (f->fetcher, 0);
   serve_fingerprints (f->source, RFC_PATH, 3600);
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
 
   serve_redirect_chain (f->source, 1);
   assert_fetch_error (f, POSH_ERROR_TOO_MANY_REDIRECTS);
@@ -835,7 +831,6 @@ static void
 test_redirects_counted_across_reference (Fixture       *f,
                                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
@@ -844,8 +839,7 @@ test_redirects_counted_across_reference (Fixture       *f,
   serve_reference (f->source, "/hop6", "https://hosting.example.net/hop1", 3600);
   /* 4 more: 10 in all */
   serve_redirect_chain (f->hosting, 5);
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_document_get_n_hops (document), ==, 7 + 5);
 
   /* 5 more: 11 in all; the 11th is not followed */
@@ -872,7 +866,6 @@ static void
 test_body_at_limit (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
@@ -880,9 +873,7 @@ test_body_at_limit (Fixture       *f,
   serve_fingerprints (f->source, RFC_PATH, 3600);
   posh_test_server_set_behaviour (f->source, RFC_PATH, POSH_TEST_BEHAVIOUR_LARGE_CHUNKED, 1000);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
+  document = fetch_ok (f);
 }
 
 static void
@@ -923,16 +914,12 @@ static void
 test_body_default_limit (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_fingerprints (f->source, RFC_PATH, 3600);
   posh_test_server_set_behaviour (f->source, RFC_PATH, POSH_TEST_BEHAVIOUR_LARGE_CHUNKED,
                                   POSH_DEFAULT_MAX_BODY_SIZE + 1);
-  document = fetch (f, &error);
-  g_assert_error (error, POSH_ERROR, POSH_ERROR_TOO_LARGE);
-  g_assert_null (document);
+  assert_fetch_error (f, POSH_ERROR_TOO_LARGE);
 }
 
 static void
@@ -1007,7 +994,6 @@ static void
 test_redirect_body_not_read (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
@@ -1015,9 +1001,7 @@ test_redirect_body_not_read (Fixture       *f,
   posh_test_server_set_behaviour (f->source, RFC_PATH, POSH_TEST_BEHAVIOUR_STALL, 0);
   serve_fingerprints (f->hosting, FP_PATH, 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (document);
+  document = fetch_ok (f);
 }
 
 /* ---- cancellation ------------------------------------------------------------ */
@@ -1207,7 +1191,6 @@ static void
 test_provenance (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
@@ -1215,8 +1198,7 @@ test_provenance (Fixture       *f,
   serve_reference (f->source, "/moved.json", FP_URL, 3600);
   serve_fingerprints (f->hosting, FP_PATH, 60);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_document_get_n_hops (document), ==, 3);
   g_assert_cmpstr (posh_document_get_hop_url (document, 0), ==, RFC_URL);
   g_assert_cmpuint (posh_document_get_hop_status (document, 0), ==, 307);
@@ -1233,24 +1215,18 @@ static void
 test_lifetime_reference_smaller (Fixture       *f,
                                  gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_reference (f->source, RFC_PATH, FP_URL, 86400);
   serve_fingerprints (f->hosting, FP_PATH, 604800);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (posh_document_get_lifetime (document), ==, 86400);
+  assert_fetch_lifetime (f, 86400);
 }
 
 static void
 test_lifetime_capped (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PoshDocument) document = NULL;
   PoshParseLimits limits;
 
   SKIP_IF_NO_TLS (f);
@@ -1259,42 +1235,32 @@ test_lifetime_capped (Fixture       *f,
   _posh_fetcher_set_limits (f->fetcher, &limits);
   serve_fingerprints (f->source, RFC_PATH, 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (posh_document_get_lifetime (document), ==, 100);
+  assert_fetch_lifetime (f, 100);
 }
 
 static void
 test_lifetime_ignores_cache_control (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_fingerprints (f->source, RFC_PATH, 60);
   posh_test_server_add_header (f->source, RFC_PATH, "Cache-Control", "max-age=31536000");
   posh_test_server_add_header (f->source, RFC_PATH, "Expires", "Fri, 01 Jan 2100 00:00:00 GMT");
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (posh_document_get_lifetime (document), ==, 60);
+  assert_fetch_lifetime (f, 60);
 }
 
 static void
 test_lifetime_no_store (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   serve_fingerprints (f->source, RFC_PATH, 3600);
   posh_test_server_add_header (f->source, RFC_PATH, "Cache-Control", "no-store");
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (posh_document_get_lifetime (document), ==, 3600);
+  assert_fetch_lifetime (f, 3600);
 }
 
 /* R34: nothing of a 301 is remembered: the next fetch starts at the source. */
@@ -1302,7 +1268,6 @@ static void
 test_permanent_redirect_not_remembered (Fixture       *f,
                                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) first = NULL;
   g_autoptr(PoshDocument) second = NULL;
 
@@ -1310,10 +1275,8 @@ test_permanent_redirect_not_remembered (Fixture       *f,
   posh_test_server_set_redirect (f->source, RFC_PATH, 301, FP_URL);
   serve_fingerprints (f->hosting, FP_PATH, 3600);
 
-  first = fetch (f, &error);
-  g_assert_no_error (error);
-  second = fetch (f, &error);
-  g_assert_no_error (error);
+  first = fetch_ok (f);
+  second = fetch_ok (f);
   g_assert_cmpuint (posh_test_server_get_request_count (f->source, RFC_PATH), ==, 2);
   g_assert_cmpstr (posh_document_get_hop_url (second, 0), ==, RFC_URL);
 }
@@ -1398,8 +1361,7 @@ test_connect_to_ipv6 (Fixture       *f,
   g_assert_no_error (error);
   serve_fingerprints (server6, RFC_PATH, 3600);
 
-  document = fetch (f, &error);
-  g_assert_no_error (error);
+  document = fetch_ok (f);
   g_assert_cmpuint (posh_test_server_get_request_count (server6, RFC_PATH), ==, 1);
   assert_header (server6, RFC_PATH, "Host", "example.com");
   g_assert_cmpuint (posh_test_server_get_total_request_count (f->source), ==, 0);
