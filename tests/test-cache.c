@@ -273,6 +273,16 @@ hosting_count (Fixture *f)
   return posh_test_server_get_request_count (f->hosting, CLIENT_PATH);
 }
 
+/* Serves the hosting side's fingerprints directly at the source. */
+static void
+serve_direct (Fixture *f,
+              guint64  expires)
+{
+  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, expires);
+
+  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+}
+
 /* Serves a reference at the source and fingerprints at the hosting side. */
 static void
 serve_reference (Fixture *f,
@@ -337,10 +347,8 @@ static void
 test_R39_direct_expires (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 300);
-
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 300);
   assert_lifetime (f, data, 300, FALSE);
 }
 
@@ -348,11 +356,9 @@ static void
 test_E12_max_lifetime (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 604800);
-
   SKIP_IF_NO_FIXTURE (f);
   posh_verifier_set_max_lifetime (f->verifier, 1000);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 604800);
   assert_lifetime (f, data, 1000, FALSE);
 }
 
@@ -372,10 +378,8 @@ static void
 test_R43_cache_control_long (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 60);
-
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 60);
   posh_test_server_add_header (f->source, CLIENT_PATH, "Cache-Control", "max-age=31536000");
   posh_test_server_add_header (f->source, CLIENT_PATH, "Expires", "Thu, 01 Jan 2099 00:00:00 GMT");
   assert_lifetime (f, data, 60, FALSE);
@@ -385,10 +389,8 @@ static void
 test_R43_cache_control_no_store (Fixture       *f,
                                  gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 3600);
-
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 3600);
   posh_test_server_add_header (f->source, CLIENT_PATH, "Cache-Control", "no-store, no-cache, max-age=0");
   assert_lifetime (f, data, 3600, FALSE);
 }
@@ -468,7 +470,6 @@ test_E22_negative_configured (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
 
   SKIP_IF_NO_FIXTURE (f);
   g_object_set (f->verifier, "negative-cache-lifetime", 60, NULL);
@@ -479,7 +480,7 @@ test_E22_negative_configured (Fixture       *f,
   g_assert_cmpuint (source_count (f), ==, 1);
 
   /* the document appears, but the failure is remembered for 60 s */
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
   f->clock.now = T0 + 59;
   document = do_fetch (f, data, "xmpp-client", &error);
   g_assert_error (error, POSH_ERROR, POSH_ERROR_NO_POSH_DATA);
@@ -577,10 +578,8 @@ static void
 test_no_cache_flag (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
-
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
   g_object_set (f->verifier, "negative-cache-lifetime", 60, NULL);
   posh_verifier_set_flags (f->verifier, POSH_VERIFIER_FLAGS_NO_CACHE);
 
@@ -596,7 +595,6 @@ static void
 test_no_cache_no_sharing (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autoptr(PoshDocument) d1 = NULL;
@@ -604,7 +602,7 @@ test_no_cache_no_sharing (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
   posh_verifier_set_flags (f->verifier, POSH_VERIFIER_FLAGS_NO_CACHE);
 
   posh_verifier_fetch_async (f->verifier, "example.com", "xmpp-client", NULL,
@@ -628,10 +626,8 @@ static void
 test_clear_cache (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
-
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
   fetch_ok (f, data);
   g_assert_cmpuint (_posh_verifier_get_cache_size (f->verifier), ==, 1);
   posh_verifier_clear_cache (f->verifier);
@@ -650,12 +646,11 @@ static void
 test_E22_key_normalised (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
   g_autoptr(PoshDocument) a = NULL;
   g_autoptr(PoshDocument) b = NULL;
 
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
   fetch_ok (f, data);
   a = posh_verifier_lookup_cached (f->verifier, "EXAMPLE.COM.", "_xmpp-client._tcp");
   b = posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client");
@@ -671,14 +666,13 @@ static void
 test_settings_clear_cache (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
   g_autofree char *spec = NULL;
   g_autoptr(GTlsDatabase) other = NULL;
   g_autoptr(GError) error = NULL;
   PoshTestClock clock2 = { .now = T0 };
 
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
 
   fetch_ok (f, data);
   other = posh_test_tls_database ();
@@ -708,13 +702,12 @@ static void
 test_clear_during_fetch (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 600);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PoshDocument) document = NULL;
   g_autoptr(GError) error = NULL;
 
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 600);
   posh_verifier_fetch_async (f->verifier, "example.com", "xmpp-client", NULL,
                              posh_test_async_result_cb, &result);
   posh_verifier_clear_cache (f->verifier);
@@ -731,14 +724,13 @@ static void
 test_E22_expiry_from_fetch_start (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autofree char *json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 100);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PoshDocument) document = NULL;
   g_autoptr(PoshDocument) cached = NULL;
   g_autoptr(GError) error = NULL;
 
   SKIP_IF_NO_FIXTURE (f);
-  posh_test_server_set_json (f->source, CLIENT_PATH, json);
+  serve_direct (f, 100);
   posh_verifier_fetch_async (f->verifier, "example.com", "xmpp-client", NULL,
                              posh_test_async_result_cb, &result);
   /* the clock moves while the response is on its way */
