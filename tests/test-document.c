@@ -374,6 +374,31 @@ parse_with (const char             *json,
   return _posh_document_parse (json, strlen (json), limits, error);
 }
 
+/* json parses under limits. (transfer full) */
+static PoshDocument *
+parse_ok (const char            *json,
+          const PoshParseLimits *limits)
+{
+  g_autoptr(GError) error = NULL;
+  PoshDocument *document = parse_with (json, limits, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  return document;
+}
+
+/* json is refused under limits with the document error code. */
+static void
+assert_refused (const char            *json,
+                const PoshParseLimits *limits,
+                PoshDocumentError      code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (parse_with (json, limits, &error));
+  g_assert_error (error, POSH_DOCUMENT_ERROR, (int) code);
+}
+
 static char *
 document_with_descriptors (guint n)
 {
@@ -404,15 +429,12 @@ test_limit_descriptors (void)
   g_autofree char *at_cap = document_with_descriptors (3);
   g_autofree char *over_cap = document_with_descriptors (4);
   g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(GError) error = NULL;
 
   _posh_parse_limits_init (&limits);
   limits.max_descriptors = 3;
-  document = parse_with (at_cap, &limits, &error);
-  g_assert_no_error (error);
+  document = parse_ok (at_cap, &limits);
   g_assert_cmpuint (posh_document_get_n_descriptors (document), ==, 3);
-  g_assert_null (parse_with (over_cap, &limits, &error));
-  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS);
+  assert_refused (over_cap, &limits, POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS);
 }
 
 static void
@@ -422,14 +444,11 @@ test_limit_members (void)
   g_autofree char *at_cap = document_with_members (2);
   g_autofree char *over_cap = document_with_members (3);
   g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(GError) error = NULL;
 
   _posh_parse_limits_init (&limits);
   limits.max_members = 2;
-  document = parse_with (at_cap, &limits, &error);
-  g_assert_no_error (error);
-  g_assert_null (parse_with (over_cap, &limits, &error));
-  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS);
+  document = parse_ok (at_cap, &limits);
+  assert_refused (over_cap, &limits, POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS);
 }
 
 /* The default caps, at the boundary. */
@@ -443,18 +462,12 @@ test_limit_defaults (void)
   g_autofree char *members_over = document_with_members (POSH_DEFAULT_MAX_MEMBERS + 1);
   g_autoptr(PoshDocument) a = NULL;
   g_autoptr(PoshDocument) b = NULL;
-  g_autoptr(GError) error = NULL;
 
   _posh_parse_limits_init (&limits);
-  a = parse_with (descriptors_ok, &limits, &error);
-  g_assert_no_error (error);
-  b = parse_with (members_ok, &limits, &error);
-  g_assert_no_error (error);
-  g_assert_null (parse_with (descriptors_over, &limits, &error));
-  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS);
-  g_clear_error (&error);
-  g_assert_null (parse_with (members_over, &limits, &error));
-  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS);
+  a = parse_ok (descriptors_ok, &limits);
+  b = parse_ok (members_ok, &limits);
+  assert_refused (descriptors_over, &limits, POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS);
+  assert_refused (members_over, &limits, POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS);
 }
 
 static void
@@ -463,15 +476,12 @@ test_limit_depth (void)
   const char *json = "{\"fingerprints\":[{}],\"expires\":60}";  /* 3 levels */
   PoshParseLimits limits;
   g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(GError) error = NULL;
 
   _posh_parse_limits_init (&limits);
   limits.max_depth = 3;
-  document = parse_with (json, &limits, &error);
-  g_assert_no_error (error);
+  document = parse_ok (json, &limits);
   limits.max_depth = 2;
-  g_assert_null (parse_with (json, &limits, &error));
-  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_DEEP);
+  assert_refused (json, &limits, POSH_DOCUMENT_ERROR_TOO_DEEP);
 }
 
 static void
@@ -480,15 +490,12 @@ test_limit_size (void)
   const char *json = "{\"fingerprints\":[{}],\"expires\":60}";
   PoshParseLimits limits;
   g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(GError) error = NULL;
 
   _posh_parse_limits_init (&limits);
   limits.max_size = strlen (json);
-  document = parse_with (json, &limits, &error);
-  g_assert_no_error (error);
+  document = parse_ok (json, &limits);
   limits.max_size = strlen (json) - 1;
-  g_assert_null (parse_with (json, &limits, &error));
-  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_LARGE);
+  assert_refused (json, &limits, POSH_DOCUMENT_ERROR_TOO_LARGE);
 }
 
 /* E12: expires above the maximum lifetime is read as the maximum. */
