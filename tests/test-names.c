@@ -117,12 +117,13 @@ static const NameCase service_cases[] = {
   { "non-ascii", "\xc3\xbc", NULL },
 };
 
+/* The normalised name, or POSH_ERROR_INVALID_REQUEST and no result. */
 static void
-test_domain (gconstpointer data)
+assert_normalized (const NameCase *c,
+                   char         *(*normalize) (const char *, GError **))
 {
-  const NameCase *c = data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *result = _posh_normalize_domain (c->input, &error);
+  g_autofree char *result = normalize (c->input, &error);
 
   if (c->expected != NULL)
     {
@@ -137,22 +138,15 @@ test_domain (gconstpointer data)
 }
 
 static void
+test_domain (gconstpointer data)
+{
+  assert_normalized (data, _posh_normalize_domain);
+}
+
+static void
 test_service (gconstpointer data)
 {
-  const NameCase *c = data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *result = _posh_normalize_service (c->input, &error);
-
-  if (c->expected != NULL)
-    {
-      g_assert_no_error (error);
-      g_assert_cmpstr (result, ==, c->expected);
-    }
-  else
-    {
-      g_assert_error (error, POSH_ERROR, POSH_ERROR_INVALID_REQUEST);
-      g_assert_null (result);
-    }
+  assert_normalized (data, _posh_normalize_service);
 }
 
 static void
