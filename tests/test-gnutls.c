@@ -366,6 +366,18 @@ do_verify_crt (Fixture              *f,
   return posh_verify_crt_finish (s, result, verify);
 }
 
+/* Verifies the one certificate der for example.com's xmpp-client with the
+ * fixture's state, no flags (the API per test data). */
+static int
+verify_one (Fixture              *f,
+            gconstpointer         data,
+            const gnutls_datum_t *der,
+            unsigned int         *verify)
+{
+  return do_verify_crt (f, data, f->state, der, 1, GNUTLS_CRT_X509, "example.com",
+                        0, 0, verify);
+}
+
 static void
 test_verify_crt (Fixture       *f,
                  gconstpointer  data)
@@ -378,12 +390,10 @@ test_verify_crt (Fixture       *f,
   der_load (&hosting, "hosting.example.net.pem");
   der_load (&other, "xmpp-other.pem");
 
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &hosting.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, POSH_E_SUCCESS);
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, POSH_E_SUCCESS);
   g_assert_cmpuint (verify, ==, 0);
 
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &other.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, POSH_E_SUCCESS);
+  g_assert_cmpint (verify_one (f, data, &other.der, &verify), ==, POSH_E_SUCCESS);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_DIFFERS);
 
   /* E20: only the leaf counts; a matching certificate later in the chain
@@ -515,16 +525,13 @@ test_time_func_expiry (Fixture       *f,
   fake_now = T_VALID;
   posh_state_set_time_func (f->state, fake_time);
 
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &hosting.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, 0);
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
   g_assert_cmpuint (verify, ==, 0);
   fake_now = T_VALID + 3599;
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &hosting.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, 0);
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
   g_assert_cmpuint (source_count (f), ==, 1);
   fake_now = T_VALID + 3600;
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &hosting.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, 0);
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
   g_assert_cmpuint (verify, ==, 0);
   g_assert_cmpuint (source_count (f), ==, 2);
   der_clear (&hosting);
@@ -544,13 +551,11 @@ test_time_func_validity (Fixture       *f,
 
   fake_now = 1420070400;  /* 2015-01-01 */
   posh_state_set_time_func (f->state, fake_time);
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &expired.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, 0);
+  g_assert_cmpint (verify_one (f, data, &expired.der, &verify), ==, 0);
   g_assert_cmpuint (verify, ==, 0);
 
   posh_state_set_time_func (f->state, NULL);
-  g_assert_cmpint (do_verify_crt (f, data, f->state, &expired.der, 1, GNUTLS_CRT_X509,
-                                  "example.com", 0, 0, &verify), ==, 0);
+  g_assert_cmpint (verify_one (f, data, &expired.der, &verify), ==, 0);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_EXPIRED);
   der_clear (&expired);
 }

@@ -142,6 +142,16 @@ verify_chain (posh_state_t          s,
   return verify;
 }
 
+/* posh_verify_crt_raw of the fixture's primary certificate against q. */
+static int
+verify_primary (Fixture      *f,
+                posh_query_t  q,
+                unsigned int  vflags,
+                unsigned int *verify)
+{
+  return posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0, vflags, verify);
+}
+
 /* ---- queries ------------------------------------------------------------ */
 
 static void
@@ -383,13 +393,11 @@ test_verify_clock (Fixture       *f,
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_EXPIRED);
 
   posh_state_set_time_func (f->s, NULL);
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0, 0, &verify),
-                   ==, POSH_E_SUCCESS);
+  g_assert_cmpint (verify_primary (f, q, 0, &verify), ==, POSH_E_SUCCESS);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_EXPIRED);
 
   posh_state_set_time_func (f->s, clock_2012);
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0, 0, &verify),
-                   ==, POSH_E_SUCCESS);
+  g_assert_cmpint (verify_primary (f, q, 0, &verify), ==, POSH_E_SUCCESS);
   g_assert_cmpuint (verify, ==, 0);
   posh_query_deinit (q);
 }
@@ -409,13 +417,11 @@ test_verify_vflags (Fixture       *f,
                     POSH_VERIFY_CERT_DIFFERS);
   g_assert_cmpuint (verify_chain (f->s, &f->primary, 1, D02_EXAMPLE, 0), ==, 0);
 
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0,
-                                        POSH_VFLAG_FAIL_IF_NOT_CHECKED, &verify), ==,
+  g_assert_cmpint (verify_primary (f, q, POSH_VFLAG_FAIL_IF_NOT_CHECKED, &verify), ==,
                    POSH_E_REQUESTED_DATA_NOT_AVAILABLE);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_DIFFERS);
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0,
-                                        POSH_VFLAG_FAIL_IF_NOT_CHECKED | POSH_VFLAG_ALLOW_SHA1,
-                                        &verify), ==, POSH_E_SUCCESS);
+  g_assert_cmpint (verify_primary (f, q, POSH_VFLAG_FAIL_IF_NOT_CHECKED | POSH_VFLAG_ALLOW_SHA1,
+                                   &verify), ==, POSH_E_SUCCESS);
   g_assert_cmpuint (verify, ==, 0);
   posh_query_deinit (q);
 }
@@ -447,14 +453,12 @@ test_verify_bad_arguments (Fixture       *f,
          POSH_E_INVALID_REQUEST);
   CHECK (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 1u << 7, 0, &verify),
          POSH_E_INVALID_REQUEST);
-  CHECK (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0, 1u << 7, &verify),
-         POSH_E_INVALID_REQUEST);
+  CHECK (verify_primary (f, q, 1u << 7, &verify), POSH_E_INVALID_REQUEST);
   CHECK (posh_verify_crt_raw (f->s, &garbage, 1, GNUTLS_CRT_X509, q, 0, 0, &verify),
          POSH_E_CERT_ERROR);
 #undef CHECK
 
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q, 0, 0, NULL), ==,
-                   POSH_E_INVALID_REQUEST);
+  g_assert_cmpint (verify_primary (f, q, 0, NULL), ==, POSH_E_INVALID_REQUEST);
   /* the state flags are accepted (they only matter without a state) */
   g_assert_cmpint (posh_verify_crt_raw (NULL, &f->primary, 1, GNUTLS_CRT_X509, q,
                                         POSH_F_NO_CACHE | POSH_F_LEGACY_PATH, 0, &verify), ==,
