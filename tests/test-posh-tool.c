@@ -267,17 +267,30 @@ test_generate_rollover (void)
                    "\"expires\":604800}\n");
 }
 
+/* generate --hash hash --expires 60 for tests/files/cert_name: exit 0 and
+ * exactly the one-fingerprint document {"fingerprints":[{hash:fingerprint}],...}. */
+static void
+assert_generate_hash (Run        *run,
+                      const char *cert_name,
+                      const char *hash,
+                      const char *fingerprint)
+{
+  g_autofree char *cert = posh_test_file (cert_name);
+  g_autofree char *expected = g_strdup_printf ("{\"fingerprints\":[{\"%s\":\"%s\"}],"
+                                               "\"expires\":60}\n", hash, fingerprint);
+
+  tool (run, NULL, "generate", "--load-certificate", cert, "--hash", hash,
+        "--expires", "60", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpstr (run->out, ==, expected);
+}
+
 static void
 test_generate_sha384 (void)
 {
   g_auto(Run) run = { 0 };
-  g_autofree char *cert = posh_test_file ("example.com.pem");
 
-  tool (&run, NULL, "generate", "--load-certificate", cert, "--hash", "sha-384",
-        "--expires", "60", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  g_assert_cmpstr (run.out, ==, "{\"fingerprints\":[{\"sha-384\":\"" FP_EXAMPLE_COM_SHA384
-                   "\"}],\"expires\":60}\n");
+  assert_generate_hash (&run, "example.com.pem", "sha-384", FP_EXAMPLE_COM_SHA384);
 }
 
 /* E4: sha-1 only when asked for, and then with a warning. */
@@ -285,13 +298,8 @@ static void
 test_generate_sha1 (void)
 {
   g_auto(Run) run = { 0 };
-  g_autofree char *cert = posh_test_file ("hosting.example.net.pem");
 
-  tool (&run, NULL, "generate", "--load-certificate", cert, "--hash", "sha-1",
-        "--expires", "60", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  g_assert_cmpstr (run.out, ==, "{\"fingerprints\":[{\"sha-1\":\"" FP_HOSTING_EXAMPLE_NET_SHA1
-                   "\"}],\"expires\":60}\n");
+  assert_generate_hash (&run, "hosting.example.net.pem", "sha-1", FP_HOSTING_EXAMPLE_NET_SHA1);
   g_assert_nonnull (strstr (run.err, "warning: sha-1"));
 }
 
@@ -878,6 +886,22 @@ check_service (Run                 *run,
   run_args (run, args);
 }
 
+/* Publishes DOC_HOSTING at example.com's wk_path, runs check --json for
+ * service_name against service and asserts that it verified (exit 0);
+ * returns what service received. (transfer full) */
+static char *
+check_service_verified (Run                 *run,
+                        Net                 *net,
+                        PoshToolTestService *service,
+                        const char          *service_name,
+                        const char          *wk_path)
+{
+  posh_test_server_set_json (net->example, wk_path, DOC_HOSTING);
+  check_service (run, net, service, service_name, "--json", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  return posh_tool_test_service_get_received (service);
+}
+
 /* R56: the stream `to` and the TLS identity are DOMAIN, whatever host is
  * connected to; R36: nothing is sent after the handshake. */
 static void
@@ -891,12 +915,8 @@ test_check_xmpp_stream_to (void)
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
-  posh_test_server_set_json (net.example, WK_CLIENT, DOC_HOSTING);
-
-  check_service (&run, &net, service, "xmpp-client", "--json", NULL);
-  g_assert_cmpint (run.status, ==, 0);
+  received = check_service_verified (&run, &net, service, "xmpp-client", WK_CLIENT);
   g_assert_cmpstr (json_str (&run, "result"), ==, "verified");
-  received = posh_tool_test_service_get_received (service);
   g_assert_nonnull (strstr (received, "to='example.com'"));
   g_assert_nonnull (strstr (received, "xmlns='jabber:client'"));
   g_assert_nonnull (strstr (received,
@@ -923,11 +943,7 @@ test_check_xmpp_server_ns (void)
   POSH_TEST_SKIP_IF_NO_TLS ();
   net_init (&net);
   service = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
-  posh_test_server_set_json (net.example, WK_SERVER, DOC_HOSTING);
-
-  check_service (&run, &net, service, "xmpp-server", "--json", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  received = posh_tool_test_service_get_received (service);
+  received = check_service_verified (&run, &net, service, "xmpp-server", WK_SERVER);
   g_assert_nonnull (strstr (received, "xmlns='jabber:server'"));
   g_assert_cmpuint (posh_test_server_get_request_count (net.example, WK_SERVER), ==, 1);
 }
