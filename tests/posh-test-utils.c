@@ -63,6 +63,21 @@ posh_test_certificate (const char *name)
   return certificate;
 }
 
+GTlsCertificate *
+posh_test_certificate_with_key (const char *name)
+{
+  g_autofree char *chain = g_strconcat (name, "-chain.pem", NULL);
+  g_autofree char *key = g_strconcat (name, ".key", NULL);
+  g_autofree char *chain_path = posh_test_file (chain);
+  g_autofree char *key_path = posh_test_file (key);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate = g_tls_certificate_new_from_files (chain_path, key_path,
+                                                                   &error);
+
+  g_assert_no_error (error);
+  return certificate;
+}
+
 gboolean
 posh_test_have_tls (void)
 {

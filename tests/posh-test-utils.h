@@ -60,6 +60,9 @@ GTlsDatabase *posh_test_tls_database      (void);
 
 /* tests/files/NAME as a GTlsCertificate; asserts it loads. (transfer full) */
 GTlsCertificate *posh_test_certificate    (const char *name);
+/* tests/files/NAME-chain.pem with its private key tests/files/NAME.key,
+ * for a TLS server; asserts it loads. (transfer full) */
+GTlsCertificate *posh_test_certificate_with_key (const char *name);
 
 /* TRUE when glib-networking provides TLS. */
 gboolean      posh_test_have_tls          (void);

@@ -195,19 +195,11 @@ run_handshake (Fixture       *f,
                PoshTlsFlags   flags,
                GError       **error)
 {
-  g_autofree char *chain = g_strdup_printf ("%s-chain.pem", name);
-  g_autofree char *key = g_strdup_printf ("%s.key", name);
-  g_autofree char *chain_path = posh_test_file (chain);
-  g_autofree char *key_path = posh_test_file (key);
   g_autoptr(GSocketListener) listener = NULL;
-  g_autoptr(GError) local_error = NULL;
   Handshake hs = { NULL, };
   guint16 port = 0;
 
-  hs.server_certificate = g_tls_certificate_new_from_files (chain_path,
-                                                            key_path,
-                                                            &local_error);
-  g_assert_no_error (local_error);
+  hs.server_certificate = posh_test_certificate_with_key (name);
   hs.server_cancellable = g_cancellable_new ();
   listener = listen_loopback (&port);
   g_socket_listener_accept_async (listener, hs.server_cancellable, accept_cb, &hs);
@@ -487,21 +479,6 @@ incoming_accept_cb (GObject      *source,
                                     incoming_server_done_cb, in);
 }
 
-static GTlsCertificate *
-load_pair (const char *name)
-{
-  g_autofree char *chain = g_strdup_printf ("%s-chain.pem", name);
-  g_autofree char *key = g_strdup_printf ("%s.key", name);
-  g_autofree char *chain_path = posh_test_file (chain);
-  g_autofree char *key_path = posh_test_file (key);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *pair = g_tls_certificate_new_from_files (chain_path,
-                                                            key_path, &error);
-
-  g_assert_no_error (error);
-  return pair;
-}
-
 /* Returns the error of OUR (the server's) side of the handshake. */
 static GError *
 run_incoming (Fixture    *f,
@@ -512,13 +489,13 @@ run_incoming (Fixture    *f,
   g_autoptr(GSocketConnectable) target = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GSocketConnection) tcp = NULL;
-  g_autoptr(GTlsCertificate) peer_certificate = load_pair (peer_name);
+  g_autoptr(GTlsCertificate) peer_certificate = posh_test_certificate_with_key (peer_name);
   g_autoptr(GIOStream) peer_tls = NULL;
   g_autoptr(GError) error = NULL;
   Incoming in = { f, NULL, };
   guint16 port = 0;
 
-  in.our_certificate = load_pair ("example.com");
+  in.our_certificate = posh_test_certificate_with_key ("example.com");
   listener = listen_loopback (&port);
   g_socket_listener_accept_async (listener, NULL, incoming_accept_cb, &in);
 

@@ -154,16 +154,13 @@ PoshToolTestService *
 posh_tool_test_service_new (PoshToolTestServiceMode mode)
 {
   PoshToolTestService *service = g_new0 (PoshToolTestService, 1);
-  g_autofree char *chain = posh_test_file ("hosting.example.net-chain.pem");
-  g_autofree char *key = posh_test_file ("hosting.example.net.key");
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
 
   service->mode = mode;
   g_mutex_init (&service->mutex);
-  service->certificate = g_tls_certificate_new_from_files (chain, key, &error);
-  g_assert_no_error (error);
+  service->certificate = posh_test_certificate_with_key ("hosting.example.net");
   service->cancellable = g_cancellable_new ();
   service->listener = g_socket_listener_new ();
   g_socket_listener_add_address (service->listener, address, G_SOCKET_TYPE_STREAM,
