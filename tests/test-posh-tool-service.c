@@ -27,11 +27,17 @@ struct _PoshToolTestService
   GTlsCertificate *certificate;  /* (owned) */
   GCancellable    *cancellable;  /* (owned) */
   GThread         *thread;       /* (owned) */
-  GMutex           mutex;        /* protects the three below */
+  GMutex           mutex;        /* protects the four below */
+  GCond            served_cond;  /* signalled when `served` grows */
   char            *received;     /* (owned) (nullable) */
   guint            handshakes;
   gsize            app_bytes;
+  guint            served;       /* connections whose serving has ended */
 };
+
+/* How long a test waits for the service to finish with a connection the
+ * client has already left: generous, as CI machines can be loaded. */
+#define SERVED_TIMEOUT_SECONDS 60
 
 /* Read until @needle (or EOF, or 16 KiB). */
 static gboolean
@@ -146,6 +152,10 @@ service_thread (gpointer data)
         break;
       serve_connection (service, connection);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      g_mutex_lock (&service->mutex);
+      service->served++;
+      g_cond_broadcast (&service->served_cond);
+      g_mutex_unlock (&service->mutex);
     }
   return NULL;
 }
@@ -160,6 +170,7 @@ posh_tool_test_service_new (PoshToolTestServiceMode mode)
 
   service->mode = mode;
   g_mutex_init (&service->mutex);
+  g_cond_init (&service->served_cond);
   service->certificate = posh_test_certificate_with_key ("hosting.example.net");
   service->cancellable = g_cancellable_new ();
   service->listener = g_socket_listener_new ();
@@ -180,6 +191,7 @@ posh_tool_test_service_free (PoshToolTestService *service)
   g_object_unref (service->listener);
   g_object_unref (service->cancellable);
   g_object_unref (service->certificate);
+  g_cond_clear (&service->served_cond);
   g_mutex_clear (&service->mutex);
   g_free (service->received);
   g_free (service);
@@ -222,6 +234,24 @@ posh_tool_test_service_get_app_bytes (PoshToolTestService *service)
   n = service->app_bytes;
   g_mutex_unlock (&service->mutex);
   return n;
+}
+
+void
+posh_tool_test_service_wait_served (PoshToolTestService *service,
+                                    guint                n_connections)
+{
+  gint64 deadline = g_get_monotonic_time () + SERVED_TIMEOUT_SECONDS * G_TIME_SPAN_SECOND;
+  guint served;
+
+  g_mutex_lock (&service->mutex);
+  while (service->served < n_connections &&
+         g_cond_wait_until (&service->served_cond, &service->mutex, deadline))
+    ;
+  served = service->served;
+  g_mutex_unlock (&service->mutex);
+  if (served < n_connections)
+    g_error ("test service: %u connection(s) served after %d s, expected %u",
+             served, SERVED_TIMEOUT_SECONDS, n_connections);
 }
 
 guint16

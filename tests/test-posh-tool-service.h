@@ -12,7 +12,13 @@
  *
  *   g_autoptr(PoshToolTestService) service = posh_tool_test_service_new (MODE);
  *   ... posh-tool check example.com --host 127.0.0.1 --port PORT ...
+ *   posh_tool_test_service_wait_served (service, 1);
  *   g_autofree char *sent = posh_tool_test_service_get_received (service);
+ *
+ * The client (a subprocess) can exit before the service thread has seen
+ * the end of its handshake or of the connection: the counters below are
+ * final for a connection only once posh_tool_test_service_wait_served()
+ * has returned for it.
  */
 
 #pragma once
@@ -33,6 +39,11 @@ typedef struct _PoshToolTestService PoshToolTestService;
 PoshToolTestService *posh_tool_test_service_new           (PoshToolTestServiceMode mode);
 void                 posh_tool_test_service_free          (PoshToolTestService *service);
 guint16              posh_tool_test_service_get_port      (PoshToolTestService *service);
+/* Blocks until @n_connections connections (counted since the service
+ * started) have been served to their end: closed by the client, refused,
+ * or failed. Aborts the test after a generous bound. */
+void                 posh_tool_test_service_wait_served   (PoshToolTestService *service,
+                                                           guint                n_connections);
 /* What the last client sent before TLS (transfer full). */
 char                *posh_tool_test_service_get_received  (PoshToolTestService *service);
 guint                posh_tool_test_service_get_handshakes (PoshToolTestService *service);

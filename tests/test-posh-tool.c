@@ -887,8 +887,10 @@ check_service (Run                 *run,
 }
 
 /* Publishes DOC_HOSTING at example.com's wk_path, runs check --json for
- * service_name against service and asserts that it verified (exit 0);
- * returns what service received. (transfer full) */
+ * service_name against service (its first connection) and asserts that it
+ * verified (exit 0); waits until service has finished with the connection,
+ * so that its counters are final, and returns what it received.
+ * (transfer full) */
 static char *
 check_service_verified (Run                 *run,
                         Net                 *net,
@@ -899,6 +901,7 @@ check_service_verified (Run                 *run,
   posh_test_server_set_json (net->example, wk_path, DOC_HOSTING);
   check_service (run, net, service, service_name, "--json", NULL);
   g_assert_cmpint (run->status, ==, 0);
+  posh_tool_test_service_wait_served (service, 1);
   return posh_tool_test_service_get_received (service);
 }
 
@@ -967,6 +970,9 @@ test_check_direct_tls (void)
   g_assert_cmpint (match.status, ==, 0);
   g_assert_cmpstr (json_str (&match, "connection.starttls"), ==, "none");
   g_assert_cmpstr (json_str (&match, "certificate.sha-256"), ==, FP_HOSTING_EXAMPLE_NET_SHA256);
+  /* the tool may exit before the service has seen its Finished or EOF */
+  posh_tool_test_service_wait_served (service, 1);
+  g_assert_cmpuint (posh_tool_test_service_get_handshakes (service), ==, 1);
   g_assert_cmpuint (posh_tool_test_service_get_app_bytes (service), ==, 0);
 
   posh_test_server_set_json (net.example, WK_CLIENT, DOC_OTHER);
@@ -978,6 +984,9 @@ test_check_direct_tls (void)
   /* the TLS handshake itself was refused by POSH */
   g_assert_false (json_node_get_boolean (json_path (mismatch.json, "pkix.tls_accepted")));
   g_assert_cmpstr (json_str (&mismatch, "suggested_document"), ==, DOC_HOSTING);
+  /* ... so the service never completed a second handshake */
+  posh_tool_test_service_wait_served (service, 2);
+  g_assert_cmpuint (posh_tool_test_service_get_handshakes (service), ==, 1);
 
   check_service (&text, &net, service, "xmpp-client", "--starttls", "none", NULL);
   g_assert_cmpint (text.status, ==, 1);
