@@ -11,6 +11,12 @@
  * computed here from the document's entries and nettle digests of the DER
  * (spec R18, R21, R22, E5, E7, E11, E20), and a match outside the validity
  * period must never come out as acceptable (R24).
+ *
+ * A fuzzed DER that GnuTLS refuses to import may get a verdict only if it
+ * passes der_structure_ok() below, a second, independent implementation
+ * of the structure posh-verify.c's strict walk checks (every TLV of the
+ * whole certificate well-formed, the fields of tbsCertificate in RFC 5280
+ * order, nothing trailing); otherwise the answer must be POSH_ERROR_CERT.
  */
 
 #include "config.h"
@@ -194,6 +200,149 @@ verify_all (PoshDocument *document,
               VALIDITY_OUTSIDE, POSH_VERIFY_FLAGS_NONE);
 }
 
+/* ---- the certificate structure, checked independently ----------------- */
+
+/* One TLV at @p: a one-byte tag, a definite length in its shortest form.
+ * Returns its size, 0 when malformed. */
+static gsize
+tlv_at (const guint8  *p,
+        gsize          avail,
+        guint8        *tag,
+        const guint8 **content,
+        gsize         *content_len)
+{
+  gsize len, header;
+
+  if (avail < 2 || (p[0] & 0x1f) == 0x1f || p[1] == 0x80)
+    return 0;
+  if (p[1] < 0x80)
+    {
+      len = p[1];
+      header = 2;
+    }
+  else
+    {
+      gsize n = p[1] & 0x7f;
+
+      if (n > sizeof (gsize) || avail < 2 + n || p[2] == 0)
+        return 0;
+      len = 0;
+      for (gsize i = 0; i < n; i++)
+        len = len << 8 | p[2 + i];
+      if (len < 0x80)
+        return 0;
+      header = 2 + n;
+    }
+  if (avail - header < len)
+    return 0;
+  *tag = p[0];
+  *content = p + header;
+  *content_len = len;
+  return header + len;
+}
+
+/* The tags of the TLVs that exactly fill @p, two hex digits each, into
+ * @tags (when not NULL); every constructed one is, in turn, well-formed all
+ * the way down. */
+static gboolean
+children (const guint8 *p,
+          gsize         len,
+          GString      *tags)
+{
+  if (tags)
+    g_string_truncate (tags, 0);
+  while (len > 0)
+    {
+      guint8 tag;
+      const guint8 *content;
+      gsize content_len, size = tlv_at (p, len, &tag, &content, &content_len);
+
+      if (size == 0 || ((tag & 0x20) && !children (content, content_len, NULL)))
+        return FALSE;
+      if (tags)
+        g_string_append_printf (tags, "%02x", tag);
+      p += size;
+      len -= size;
+    }
+  return TRUE;
+}
+
+/* The content of the @index-th TLV of @p (known to be well-formed). */
+static void
+nth_content (const guint8  *p,
+             gsize          len,
+             guint          index,
+             const guint8 **content,
+             gsize         *content_len)
+{
+  guint8 tag;
+
+  for (guint i = 0;; i++)
+    {
+      gsize size = tlv_at (p, len, &tag, content, content_len);
+
+      if (i == index)
+        return;
+      p += size;
+      len -= size;
+    }
+}
+
+static gboolean
+matches (const char *pattern,
+         GString    *tags)
+{
+  return g_regex_match_simple (pattern, tags->str, 0, 0);
+}
+
+static gboolean
+der_structure_ok (const guint8 *der,
+                  gsize         der_len)
+{
+  g_autoptr (GString) tags = g_string_new (NULL);
+  const guint8 *cert, *tbs, *field, *list, *ext;
+  gsize cert_len, tbs_len, field_len, list_len, ext_len;
+  guint n_tbs, validity;
+
+  if (!children (der, der_len, tags) || !matches ("^30$", tags))
+    return FALSE;
+  nth_content (der, der_len, 0, &cert, &cert_len);
+  children (cert, cert_len, tags);
+  if (!matches ("^303003$", tags))
+    return FALSE;
+  nth_content (cert, cert_len, 0, &tbs, &tbs_len);
+  children (tbs, tbs_len, tags);
+  if (!matches ("^(a0)?023030303030(81)?(82)?(a3)?$", tags))
+    return FALSE;
+  n_tbs = (guint) tags->len / 2;
+  validity = tags->str[0] == 'a' ? 4 : 3;
+  nth_content (tbs, tbs_len, validity, &field, &field_len);
+  children (field, field_len, tags);
+  if (!matches ("^(17|18)(17|18)$", tags))
+    return FALSE;
+
+  children (tbs, tbs_len, tags);
+  if (!g_str_has_suffix (tags->str, "a3"))
+    return TRUE;
+  /* [3] { SEQUENCE SIZE (1..MAX) OF Extension } */
+  nth_content (tbs, tbs_len, n_tbs - 1, &field, &field_len);
+  children (field, field_len, tags);
+  if (!matches ("^30$", tags))
+    return FALSE;
+  nth_content (field, field_len, 0, &list, &list_len);
+  children (list, list_len, tags);
+  if (!matches ("^(30)+$", tags))
+    return FALSE;
+  for (guint i = 0, n = (guint) tags->len / 2; i < n; i++)
+    {
+      nth_content (list, list_len, i, &ext, &ext_len);
+      children (ext, ext_len, tags);
+      if (!matches ("^06(01)?04$", tags))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* A fuzzed DER: its validity period is whatever it says, so only the
  * verdict's consistency is checked, at "now" = its notBefore. */
 static void
@@ -208,11 +357,22 @@ verify_fuzzed_der (PoshDocument  *document,
   if (gnutls_x509_crt_init (&crt) < 0 ||
       gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER) < 0)
     {
-      /* GnuTLS rejects it. posh-verify.c reads the validity period with a
-       * parser of its own that stops there, so bytes broken further on
-       * still get a verdict (fuzz/regressions/fuzz_verify/
-       * der-broken-after-validity): then at least the verdict must be
-       * the one the hashes call for. */
+      /* GnuTLS rejects it. posh-verify.c's own strict walk may still take
+       * it (it does not interpret names, keys or extension values): then
+       * the structure must be sound all the way through, and the verdict
+       * the one the hashes call for. Otherwise: POSH_ERROR_CERT. */
+      g_autoptr(GError) error = NULL;
+      PoshVerifyStatus status;
+
+      if (!der_structure_ok (der, der_len) &&
+          posh_document_get_kind (document) == POSH_DOCUMENT_KIND_FINGERPRINTS &&
+          posh_document_get_expires (document) > 0)
+        {
+          g_assert_false (_posh_verify_der (document, der, der_len, POSH_VERIFY_FLAGS_NONE,
+                                            FUZZ_CERT_HOSTING_NOW, &status, &error));
+          g_assert_error (error, POSH_ERROR, POSH_ERROR_CERT);
+          return;
+        }
       verify_one (document, der, der_len, FALSE, FUZZ_CERT_HOSTING_NOW,
                   VALIDITY_UNKNOWN, POSH_VERIFY_FLAGS_NONE);
       return;

@@ -17,12 +17,15 @@
  *   are skipped (R21, E11);
  * - a match is still subject to the validity period (R24), read here from
  *   the DER without allocating: this path runs for every TLS handshake.
- *   The walk checks the certificate's outer structure and its validity
- *   field; it does not parse extensions or the key, which the TLS stack
+ *   The walk checks the structure of the whole certificate strictly (every
+ *   field of tbsCertificate, every TLV well-formed, nothing trailing); it
+ *   does not interpret names, extensions or the key, which the TLS stack
  *   that received the certificate has already done, and which a POSH match
  *   does not rely on (the fingerprint is the proof, E21). Certificates the
  *   walk does not take are handed to gnutls_x509_crt_import(); when that
- *   fails too, the result is POSH_ERROR_CERT.
+ *   fails too, the result is POSH_ERROR_CERT, so DER broken anywhere (not
+ *   only up to the validity field) never gets a verdict unless GnuTLS
+ *   itself takes it.
  */
 
 /* ---- validity period --------------------------------------------------- */
@@ -33,16 +36,17 @@ typedef struct
   gsize         len;
 } DerSpan;
 
-/* Reads one DER TLV with tag @tag from the front of @in: definite,
- * minimally encoded lengths only. Inlined: it runs ten times per call. */
+/* Reads one DER TLV from the front of @in: a one-byte tag (@tag_out),
+ * then a definite, minimally encoded length. Inlined: it runs for every
+ * TLV of the certificate. */
 G_ALWAYS_INLINE static inline gboolean
-der_read (DerSpan *in,
-          guint8   tag,
-          DerSpan *content)
+der_read_any (DerSpan *in,
+              guint8  *tag_out,
+              DerSpan *content)
 {
   gsize len, header = 2;
 
-  if (in->len < 2 || in->p[0] != tag)
+  if (in->len < 2 || (in->p[0] & 0x1f) == 0x1f)   /* no multi-byte tags */
     return FALSE;
 
   len = in->p[1];
@@ -63,10 +67,114 @@ der_read (DerSpan *in,
   if (in->len - header < len)
     return FALSE;
 
+  *tag_out = in->p[0];
   content->p = in->p + header;
   content->len = len;
   in->p += header + len;
   in->len -= header + len;
+  return TRUE;
+}
+
+/* der_read_any(), requiring tag @tag. */
+G_ALWAYS_INLINE static inline gboolean
+der_read (DerSpan *in,
+          guint8   tag,
+          DerSpan *content)
+{
+  guint8 got;
+
+  return in->len > 0 && in->p[0] == tag && der_read_any (in, &got, content);
+}
+
+/* der_read() when the next tag is @tag; TRUE, with @present FALSE and
+ * nothing consumed, when it is not. */
+G_ALWAYS_INLINE static inline gboolean
+der_read_optional (DerSpan  *in,
+                   guint8    tag,
+                   DerSpan  *content,
+                   gboolean *present)
+{
+  *present = in->len > 0 && in->p[0] == tag;
+  return !*present || der_read (in, tag, content);
+}
+
+/* Nesting deeper than this (a Name is 3 levels, RSA-PSS parameters 5) is
+ * left to GnuTLS. */
+#define DER_MAX_DEPTH 8
+
+/* @in is exactly a sequence of well-formed TLVs, and so, recursively, is
+ * the content of every constructed one among them. Primitive contents
+ * are not interpreted. */
+static gboolean
+der_check_tlvs (DerSpan in,
+                guint   depth)
+{
+  if (depth > DER_MAX_DEPTH)
+    return FALSE;
+
+  while (in.len > 0)
+    {
+      DerSpan content;
+      guint8 tag;
+
+      if (!der_read_any (&in, &tag, &content) ||
+          ((tag & 0x20) && !der_check_tlvs (content, depth + 1)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* One TLV with tag @tag, well-formed all the way down. */
+static gboolean
+der_read_tree (DerSpan *in,
+               guint8   tag,
+               DerSpan *content)
+{
+  return der_read (in, tag, content) && der_check_tlvs (*content, 1);
+}
+
+/* exactly one TLV with tag @tag */
+static gboolean
+der_is_one (DerSpan  in,
+            guint8   tag,
+            DerSpan *content)
+{
+  return der_read (&in, tag, content) && in.len == 0;
+}
+
+/* BIT STRING content: an unused-bits count 0..7, 0 when there are no bits. */
+static gboolean
+der_bit_string_ok (DerSpan bits)
+{
+  return bits.len > 0 && bits.p[0] <= 7 && (bits.len > 1 || bits.p[0] == 0);
+}
+
+/* Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE,
+ * extnValue OCTET STRING } */
+static gboolean
+der_extension_ok (DerSpan ext)
+{
+  DerSpan oid, critical, value;
+  gboolean present;
+
+  return der_read (&ext, 0x06, &oid) && oid.len > 0 &&
+         der_read_optional (&ext, 0x01, &critical, &present) &&
+         (!present || critical.len == 1) &&
+         der_read (&ext, 0x04, &value) &&
+         ext.len == 0;
+}
+
+/* [3] EXPLICIT Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension */
+static gboolean
+der_extensions_ok (DerSpan explicit)
+{
+  DerSpan list, ext;
+
+  if (!der_is_one (explicit, 0x30, &list) || list.len == 0)
+    return FALSE;
+  while (list.len > 0)
+    if (!der_read (&list, 0x30, &ext) || !der_extension_ok (ext))
+      return FALSE;
   return TRUE;
 }
 
@@ -146,9 +254,35 @@ der_read_time (DerSpan *in,
   return parse_time_tail (t.p + 4, year, out);
 }
 
-/* Walks Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
- * signatureValue } down to tbsCertificate.validity, checking the outer
- * structure and that the DER is exactly one certificate. No allocation. */
+/* TBSCertificate after the validity field: subject, subjectPublicKeyInfo,
+ * [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions, in this order,
+ * and nothing else. */
+static gboolean
+der_tbs_tail_ok (DerSpan tbs)
+{
+  DerSpan skip;
+  gboolean present;
+
+  if (!der_read_tree (&tbs, 0x30, &skip) ||             /* subject */
+      !der_read_tree (&tbs, 0x30, &skip) ||             /* subjectPublicKeyInfo */
+      !der_read_optional (&tbs, 0x81, &skip, &present) ||   /* issuerUniqueID */
+      (present && !der_bit_string_ok (skip)) ||
+      !der_read_optional (&tbs, 0x82, &skip, &present) ||   /* subjectUniqueID */
+      (present && !der_bit_string_ok (skip)) ||
+      !der_read_optional (&tbs, 0xa3, &skip, &present) ||   /* extensions */
+      (present && !der_extensions_ok (skip)))
+    return FALSE;
+  return tbs.len == 0;
+}
+
+/* Walks the whole Certificate ::= SEQUENCE { tbsCertificate,
+ * signatureAlgorithm, signatureValue } (RFC 5280 §4.1): every field of
+ * tbsCertificate in order, each TLV of them well-formed with definite
+ * minimal lengths, nothing trailing anywhere, and exactly one certificate
+ * in the DER; reads the validity period on the way. Field contents are
+ * not interpreted beyond their TLV structure (the TLS stack that received
+ * the certificate has done that; a POSH match rests on the fingerprint,
+ * E21). No allocation. */
 static gboolean
 read_validity_der (const guint8 *der,
                    gsize         der_len,
@@ -156,27 +290,29 @@ read_validity_der (const guint8 *der,
                    gint64       *not_after)
 {
   DerSpan in = { der, der_len };
-  DerSpan cert, tbs, validity, skip;
+  DerSpan cert, tbs, validity, version, integer, skip;
+  gboolean present;
 
   if (!der_read (&in, 0x30, &cert) || in.len != 0 ||
       !der_read (&cert, 0x30, &tbs) ||
-      !der_read (&cert, 0x30, &skip) ||    /* signatureAlgorithm */
-      !der_read (&cert, 0x03, &skip) ||    /* signatureValue */
+      !der_read_tree (&cert, 0x30, &skip) ||    /* signatureAlgorithm */
+      !der_read (&cert, 0x03, &skip) ||         /* signatureValue */
+      !der_bit_string_ok (skip) ||
       cert.len != 0)
     return FALSE;
 
-  if (tbs.len > 0 && tbs.p[0] == 0xa0 && !der_read (&tbs, 0xa0, &skip))
-    return FALSE;                          /* version */
+  if (!der_read_optional (&tbs, 0xa0, &version, &present) ||
+      (present && (!der_is_one (version, 0x02, &integer) || integer.len == 0)))
+    return FALSE;
 
-  return der_read (&tbs, 0x02, &skip) &&   /* serialNumber */
-         der_read (&tbs, 0x30, &skip) &&   /* signature */
-         der_read (&tbs, 0x30, &skip) &&   /* issuer */
+  return der_read (&tbs, 0x02, &integer) && integer.len > 0 &&   /* serialNumber */
+         der_read_tree (&tbs, 0x30, &skip) &&    /* signature */
+         der_read_tree (&tbs, 0x30, &skip) &&    /* issuer */
          der_read (&tbs, 0x30, &validity) &&
          der_read_time (&validity, not_before) &&
          der_read_time (&validity, not_after) &&
          validity.len == 0 &&
-         der_read (&tbs, 0x30, &skip) &&   /* subject */
-         der_read (&tbs, 0x30, &skip);     /* subjectPublicKeyInfo */
+         der_tbs_tail_ok (tbs);
 }
 
 /* The slow path, for certificates the walk above does not take (for

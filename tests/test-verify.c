@@ -347,6 +347,15 @@ test_r24_gnutls_fallback (void)
 #define GARBAGE "!garbage"
 #define EMPTY   "!empty"
 #define TRUNCATED "!truncated"
+/* Malformed variants of HOSTING (see mangle_certificate()) and the fuzzer's
+ * regression input: the strict DER walk refuses them all; GnuTLS (3.7,
+ * libtasn1) refuses all but NON_MINIMAL, which it reads as BER. */
+#define REGRESSION     "!der-broken-after-validity"
+#define TBS_TRAILING   "!tbs-trailing"
+#define EXT_TRUNCATED  "!extension-truncated"
+#define NON_MINIMAL    "!non-minimal-length"
+#define SPKI_WRONG_TAG "!spki-wrong-tag"
+#define INDEFINITE     "!indefinite-length"
 
 typedef struct
 {
@@ -433,6 +442,21 @@ static const VerifyRow rows[] = {
   { "cert/garbage", DOC (E1 ("sha-256", H256)), GARBAGE, T_2040, 0, POSH_ERROR_CERT, 0 },
   { "cert/empty", DOC (E1 ("sha-256", H256)), EMPTY, T_2040, 0, POSH_ERROR_CERT, 0 },
   { "cert/truncated", DOC (E1 ("sha-256", H256)), TRUNCATED, T_2040, 0, POSH_ERROR_CERT, 0 },
+  /* broken after the validity field: the whole structure is checked */
+  { "cert/der-broken-after-validity", DOC (E1 ("sha-256", H256)), REGRESSION, T_2040, 0,
+    POSH_ERROR_CERT, 0 },
+  { "cert/tbs-trailing-garbage", DOC (E1 ("sha-256", H256)), TBS_TRAILING, T_2040, 0,
+    POSH_ERROR_CERT, 0 },
+  { "cert/extension-truncated", DOC (E1 ("sha-256", H256)), EXT_TRUNCATED, T_2040, 0,
+    POSH_ERROR_CERT, 0 },
+  { "cert/indefinite-length", DOC (E1 ("sha-256", H256)), INDEFINITE, T_2040, 0,
+    POSH_ERROR_CERT, 0 },
+  /* the walk refuses it, GnuTLS takes it: the slow path gives the verdict
+   * (the serial's bytes are the same, the DER, and so its hash, is not) */
+  { "cert/non-minimal-length-gnutls-decides", DOC (E1 ("sha-256", H256)), NON_MINIMAL,
+    T_2040, 0, 0, DIFFERS },
+  { "cert/spki-wrong-tag", DOC (E1 ("sha-256", H256)), SPKI_WRONG_TAG, T_2040, 0,
+    POSH_ERROR_CERT, 0 },
   /* R24 with the test PKI */
   { "R24/not-yet-valid", DOC (E1 ("sha-256", FP_XMPP_NOTYET_SHA256)), "xmpp-notyet.pem", T_2040, 0, 0, NOTYET },
   { "R24/not-yet-valid-later", DOC (E1 ("sha-256", FP_XMPP_NOTYET_SHA256)), "xmpp-notyet.pem", T_2090, 0, 0, NONE },
@@ -514,9 +538,187 @@ expand_document (const char *template)
   return g_string_free (out, FALSE);
 }
 
+/* ---- hand-made malformations ------------------------------------------ */
+
+/* One DER TLV of a valid certificate (definite lengths, one-byte tags). */
+typedef struct
+{
+  const guint8 *start;     /* the tag */
+  gsize         header;
+  gsize         len;       /* of the content */
+} Tlv;
+
+static gsize
+tlv_size (const Tlv *tlv)
+{
+  return tlv->header + tlv->len;
+}
+
+/* Splits @len bytes at @p into their TLVs (at most @max). */
+static guint
+split_tlvs (const guint8 *p,
+            gsize         len,
+            Tlv          *out,
+            guint         max)
+{
+  guint n = 0;
+
+  while (len > 0)
+    {
+      Tlv tlv = { p, 2, p[1] };
+
+      if (p[1] & 0x80)
+        {
+          tlv.header += p[1] & 0x7f;
+          tlv.len = 0;
+          for (gsize i = 2; i < tlv.header; i++)
+            tlv.len = (tlv.len << 8) | p[i];
+        }
+      g_assert_cmpuint (tlv_size (&tlv), <=, len);
+      g_assert_cmpuint (n, <, max);
+      out[n++] = tlv;
+      p += tlv_size (&tlv);
+      len -= tlv_size (&tlv);
+    }
+  return n;
+}
+
+/* Appends TAG, a minimal DER length, and @content. */
+static void
+append_tlv (GByteArray *out,
+            guint8      tag,
+            const guint8 *content,
+            gsize       len)
+{
+  guint8 header[6] = { tag };
+  guint n = 1;
+
+  if (len < 0x80)
+    header[n++] = (guint8) len;
+  else
+    {
+      guint bytes = len > 0xffff ? 3 : len > 0xff ? 2 : 1;
+
+      header[n++] = (guint8) (0x80 | bytes);
+      for (guint i = bytes; i > 0; i--)
+        header[n++] = (guint8) (len >> (8 * (i - 1)));
+    }
+  g_byte_array_append (out, header, n);
+  g_byte_array_append (out, content, (guint) len);
+}
+
+static void
+append_raw (GByteArray *out,
+            const Tlv  *tlv)
+{
+  g_byte_array_append (out, tlv->start, (guint) tlv_size (tlv));
+}
+
+/* The last Extension of @extensions ([3] EXPLICIT SEQUENCE OF Extension),
+ * its final byte cut off, every enclosing length adjusted: its extnValue
+ * now claims a byte that is not there. */
+static void
+append_truncated_extensions (GByteArray *tbs,
+                             const Tlv  *extensions)
+{
+  Tlv list[1], ext[32];
+  guint n;
+  g_autoptr (GByteArray) seq = g_byte_array_new ();
+  g_autoptr (GByteArray) explicit = g_byte_array_new ();
+
+  g_assert_cmpuint (split_tlvs (extensions->start + extensions->header, extensions->len,
+                                list, 1), ==, 1);
+  n = split_tlvs (list[0].start + list[0].header, list[0].len, ext, G_N_ELEMENTS (ext));
+  for (guint i = 0; i + 1 < n; i++)
+    append_raw (seq, &ext[i]);
+  append_tlv (seq, 0x30, ext[n - 1].start + ext[n - 1].header, ext[n - 1].len - 1);
+  append_tlv (explicit, 0x30, seq->data, seq->len);
+  append_tlv (tbs, 0xa3, explicit->data, explicit->len);
+}
+
+/* HOSTING with one malformation in tbsCertificate, every enclosing length
+ * adjusted so that nothing else is wrong. */
+static GBytes *
+mangle_certificate (const char *how)
+{
+  g_autoptr (GBytes) der = load_der (HOSTING, 0);
+  const guint8 *p = g_bytes_get_data (der, NULL);
+  Tlv cert[1], parts[3], fields[16];
+  guint n;
+  g_autoptr (GByteArray) tbs = g_byte_array_new ();
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  GByteArray *out = g_byte_array_new ();
+
+  g_assert_cmpuint (split_tlvs (p, g_bytes_get_size (der), cert, 1), ==, 1);
+  g_assert_cmpuint (split_tlvs (p + cert[0].header, cert[0].len, parts, 3), ==, 3);
+  /* version, serial, signature, issuer, validity, subject, spki, extensions */
+  n = split_tlvs (parts[0].start + parts[0].header, parts[0].len, fields, 16);
+  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (fields[7].start[0], ==, 0xa3);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i == 1 && g_str_equal (how, NON_MINIMAL))
+        {
+          /* the serial's length in the long form: 0x81 LEN */
+          guint8 header[3] = { 0x02, 0x81, (guint8) fields[1].len };
+
+          g_assert_cmpuint (fields[1].len, <, 0x80);
+          g_byte_array_append (tbs, header, 3);
+          g_byte_array_append (tbs, fields[1].start + fields[1].header, (guint) fields[1].len);
+        }
+      else if (i == 6 && g_str_equal (how, SPKI_WRONG_TAG))
+        append_tlv (tbs, 0x31, fields[6].start + fields[6].header, fields[6].len);
+      else if (i == 7 && g_str_equal (how, EXT_TRUNCATED))
+        append_truncated_extensions (tbs, &fields[7]);
+      else
+        append_raw (tbs, &fields[i]);
+    }
+  if (g_str_equal (how, TBS_TRAILING))
+    g_byte_array_append (tbs, (const guint8 *) "\x05\x00", 2);   /* a NULL */
+
+  if (g_str_equal (how, INDEFINITE))
+    {
+      /* BER's indefinite form: 0x80, then end-of-contents */
+      g_byte_array_append (body, (const guint8 *) "\x30\x80", 2);
+      g_byte_array_append (body, tbs->data, tbs->len);
+      g_byte_array_append (body, (const guint8 *) "\x00\x00", 2);
+    }
+  else
+    append_tlv (body, 0x30, tbs->data, tbs->len);
+  append_raw (body, &parts[1]);
+  append_raw (body, &parts[2]);
+  append_tlv (out, 0x30, body->data, body->len);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* The DER after the NUL of a fuzz_verify input. */
+static GBytes *
+load_fuzz_regression_der (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "fuzz", "regressions",
+                                                 "fuzz_verify", name, NULL);
+  g_autofree char *data = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const char *nul;
+
+  g_file_get_contents (path, &data, &len, &error);
+  g_assert_no_error (error);
+  nul = memchr (data, '\0', len);
+  g_assert_nonnull (nul);
+  return g_bytes_new (nul + 1, len - (gsize) (nul + 1 - data));
+}
+
 static GBytes *
 row_certificate (const char *name)
 {
+  if (g_str_equal (name, REGRESSION))
+    return load_fuzz_regression_der (name + 1);
+  if (g_str_equal (name, TBS_TRAILING) || g_str_equal (name, EXT_TRUNCATED) ||
+      g_str_equal (name, NON_MINIMAL) || g_str_equal (name, SPKI_WRONG_TAG) ||
+      g_str_equal (name, INDEFINITE))
+    return mangle_certificate (name);
   if (g_str_equal (name, GARBAGE))
     return g_bytes_new_static ("not a certificate at all", 24);
   if (g_str_equal (name, EMPTY))
@@ -560,6 +762,37 @@ test_row (gconstpointer data)
     }
 }
 
+/* The malformations are what the rows say they are: rebuilt unchanged, the
+ * certificate is byte for byte the original; each mangled one but
+ * NON_MINIMAL is refused by GnuTLS as well (so POSH_ERROR_CERT is the only
+ * right answer), and NON_MINIMAL is taken by GnuTLS. */
+static void
+test_mangle_controls (void)
+{
+  static const char *const mangled[] = { REGRESSION, TBS_TRAILING, EXT_TRUNCATED,
+                                         NON_MINIMAL, SPKI_WRONG_TAG, INDEFINITE };
+  g_autoptr (GBytes) original = load_der (HOSTING, 0);
+  g_autoptr (GBytes) unchanged = mangle_certificate ("!unchanged");
+
+  g_assert_true (g_bytes_equal (original, unchanged));
+  for (gsize i = 0; i < G_N_ELEMENTS (mangled); i++)
+    {
+      g_autoptr (GBytes) der = row_certificate (mangled[i]);
+      gnutls_datum_t datum = { (unsigned char *) g_bytes_get_data (der, NULL),
+                               (unsigned int) g_bytes_get_size (der) };
+      gnutls_x509_crt_t crt;
+
+      g_test_message ("%s", mangled[i]);
+      g_assert_false (g_bytes_equal (original, der));
+      g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+      if (g_str_equal (mangled[i], NON_MINIMAL))
+        g_assert_cmpint (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER), ==, 0);
+      else
+        g_assert_cmpint (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER), <, 0);
+      gnutls_x509_crt_deinit (crt);
+    }
+}
+
 /* ---- GIO flags --------------------------------------------------------- */
 
 static void
@@ -591,6 +824,7 @@ main (int    argc,
   g_test_add_func ("/verify/R24/boundaries", test_r24_boundaries);
   g_test_add_func ("/verify/R24/gnutls-fallback", test_r24_gnutls_fallback);
   g_test_add_func ("/verify/tls-flags", test_tls_flags);
+  g_test_add_func ("/verify/cert/mangle-controls", test_mangle_controls);
 
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
