@@ -614,9 +614,9 @@ append_raw (GByteArray *out,
   g_byte_array_append (out, tlv->start, (guint) tlv_size (tlv));
 }
 
-/* The last Extension of @extensions ([3] EXPLICIT SEQUENCE OF Extension),
- * its final byte cut off, every enclosing length adjusted: its extnValue
- * now claims a byte that is not there. */
+/* @extensions ([3] EXPLICIT SEQUENCE OF Extension) with the final byte
+ * of the last Extension cut off, every enclosing length adjusted: that
+ * Extension's own length now claims a byte that is not there. */
 static void
 append_truncated_extensions (GByteArray *tbs,
                              const Tlv  *extensions)
@@ -629,9 +629,9 @@ append_truncated_extensions (GByteArray *tbs,
   g_assert_cmpuint (split_tlvs (extensions->start + extensions->header, extensions->len,
                                 list, 1), ==, 1);
   n = split_tlvs (list[0].start + list[0].header, list[0].len, ext, G_N_ELEMENTS (ext));
-  for (guint i = 0; i + 1 < n; i++)
+  for (guint i = 0; i < n; i++)
     append_raw (seq, &ext[i]);
-  append_tlv (seq, 0x30, ext[n - 1].start + ext[n - 1].header, ext[n - 1].len - 1);
+  g_byte_array_set_size (seq, seq->len - 1);
   append_tlv (explicit, 0x30, seq->data, seq->len);
   append_tlv (tbs, 0xa3, explicit->data, explicit->len);
 }
