@@ -331,19 +331,19 @@ tls_flags_to_words (GTlsCertificateFlags flags)
   return g_string_free (words, FALSE);
 }
 
-/* Takes error: an error of libsoup or of a stream read. */
+/* An error of libsoup or of a stream read, as a POSH_ERROR (or the
+ * caller's cancellation as it is). */
 static GError *
-op_map_error (FetchOp *op,
-              GError  *error)
+op_map_error (FetchOp      *op,
+              const GError *error)
 {
   GTlsCertificateFlags flags = op->msg != NULL ? soup_message_get_tls_peer_certificate_errors (op->msg) : 0;
-  g_autoptr(GError) owned = error;
   g_autofree char *words = NULL;
 
   g_debug ("%s: %s (%s %d, TLS flags 0x%x)", op->url, error->message,
            g_quark_to_string (error->domain), error->code, flags);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !op->timed_out)
-    return g_steal_pointer (&owned);
+    return g_error_copy (error);
   if (op->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (POSH_ERROR, POSH_ERROR_TIMEOUT,
                         "Timed out after %u ms fetching %s",
@@ -368,12 +368,11 @@ op_map_error (FetchOp *op,
                       "Could not fetch %s: %s", op->url, error->message);
 }
 
-/* Takes error: a POSH_DOCUMENT_ERROR. */
+/* A POSH_DOCUMENT_ERROR as a POSH_ERROR. */
 static GError *
-op_map_document_error (FetchOp *op,
-                       GError  *error)
+op_map_document_error (FetchOp      *op,
+                       const GError *error)
 {
-  g_autoptr(GError) owned = error;
   PoshError code = POSH_ERROR_RECEIVED_CORRUPT_DATA;
 
   if (error->domain == POSH_DOCUMENT_ERROR)
@@ -394,6 +393,19 @@ op_map_document_error (FetchOp *op,
     }
   return g_error_new (POSH_ERROR, code, "Invalid POSH document at %s: %s",
                       op->url, error->message);
+}
+
+typedef GError *(*OpErrorMap) (FetchOp *op, const GError *error);
+
+/* Takes error: fails the operation with its mapping. */
+static void
+op_fail_mapped (GTask      *task,
+                OpErrorMap  map,
+                GError     *error)
+{
+  g_autoptr(GError) owned = error;
+
+  op_fail (task, map (g_task_get_task_data (task), owned));
 }
 
 /* ---- the hop loop -------------------------------------------------------- */
@@ -537,7 +549,7 @@ op_parse_body (GTask *task)
                                    &op->config.limits, &error);
   if (document == NULL)
     {
-      op_fail (task, op_map_document_error (op, error));
+      op_fail_mapped (task, op_map_document_error, error);
       return;
     }
   if (posh_document_get_kind (document) == POSH_DOCUMENT_KIND_REFERENCE)
@@ -575,7 +587,7 @@ read_cb (GObject      *source,
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (bytes == NULL)
     {
-      op_fail (task, op_map_error (op, error));
+      op_fail_mapped (task, op_map_error, error);
       return;
     }
   if (g_bytes_get_size (bytes) == 0)
@@ -678,7 +690,7 @@ send_cb (GObject      *source,
   op->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (op->stream == NULL)
     {
-      op_fail (task, op_map_error (op, error));
+      op_fail_mapped (task, op_map_error, error);
       return;
     }
 
