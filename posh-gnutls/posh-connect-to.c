@@ -107,6 +107,109 @@ _posh_connect_to_copy (const PoshConnectTo *rule)
   return copy;
 }
 
+/* ---- PoshConnectToSet ------------------------------------------------------ */
+
+struct _PoshConnectToSet
+{
+  gatomicrefcount  ref_count;
+  GHashTable      *rules;     /* (owned) PoshConnectTo * -> itself */
+};
+
+static guint
+rule_hash (gconstpointer key)
+{
+  const PoshConnectTo *rule = key;
+  guint hash = 5381 + rule->port;
+  const char *p;
+
+  for (p = rule->host; *p != '\0'; p++)
+    hash = hash * 33 + (guchar) g_ascii_tolower (*p);
+  return hash;
+}
+
+static gboolean
+rule_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const PoshConnectTo *ra = a;
+  const PoshConnectTo *rb = b;
+
+  return ra->port == rb->port && g_ascii_strcasecmp (ra->host, rb->host) == 0;
+}
+
+PoshConnectToSet *
+_posh_connect_to_set_new (void)
+{
+  PoshConnectToSet *set = g_new0 (PoshConnectToSet, 1);
+
+  g_atomic_ref_count_init (&set->ref_count);
+  set->rules = g_hash_table_new_full (rule_hash, rule_equal,
+                                      (GDestroyNotify) _posh_connect_to_free, NULL);
+  return set;
+}
+
+PoshConnectToSet *
+_posh_connect_to_set_ref (PoshConnectToSet *set)
+{
+  g_atomic_ref_count_inc (&set->ref_count);
+  return set;
+}
+
+void
+_posh_connect_to_set_unref (PoshConnectToSet *set)
+{
+  if (!g_atomic_ref_count_dec (&set->ref_count))
+    return;
+  g_hash_table_unref (set->rules);
+  g_free (set);
+}
+
+static PoshConnectToSet *
+connect_to_set_copy (const PoshConnectToSet *set)
+{
+  PoshConnectToSet *copy = _posh_connect_to_set_new ();
+  GHashTableIter iter;
+  gpointer rule;
+
+  g_hash_table_iter_init (&iter, set->rules);
+  while (g_hash_table_iter_next (&iter, &rule, NULL))
+    g_hash_table_add (copy->rules, _posh_connect_to_copy (rule));
+  return copy;
+}
+
+PoshConnectToSet *
+_posh_connect_to_set_add (PoshConnectToSet *set,
+                          PoshConnectTo    *rule)
+{
+  /* Only the caller holds set, and nobody can take a new reference
+   * meanwhile: no operation can see the change. */
+  if (!g_atomic_ref_count_compare (&set->ref_count, 1))
+    {
+      PoshConnectToSet *copy = connect_to_set_copy (set);
+
+      _posh_connect_to_set_unref (set);
+      set = copy;
+    }
+  /* g_hash_table_add would keep the old key: replace it as a whole */
+  g_hash_table_remove (set->rules, rule);
+  g_hash_table_add (set->rules, rule);
+  return set;
+}
+
+const PoshConnectTo *
+_posh_connect_to_set_lookup (const PoshConnectToSet *set,
+                             const char             *host,
+                             int                     port)
+{
+  PoshConnectTo key = { 0 };
+
+  if (host == NULL || port < 1 || port > G_MAXUINT16)
+    return NULL;
+  key.host = (char *) host;
+  key.port = (guint16) port;
+  return g_hash_table_lookup (set->rules, &key);
+}
+
 /* ---- parsing -------------------------------------------------------------- */
 
 static gboolean

@@ -87,6 +87,26 @@ PoshConnectTo      *_posh_connect_to_parse           (const char           *spec
                                                       GError              **error);
 PoshConnectTo      *_posh_connect_to_copy            (const PoshConnectTo  *rule);
 void                _posh_connect_to_free            (PoshConnectTo        *rule);
+
+/* The rules of a fetcher, keyed by HOST:PORT (HOST compared ASCII
+ * case-insensitively). Atomically ref-counted and immutable once shared:
+ * every operation holds a reference to the set it started with. */
+typedef struct _PoshConnectToSet PoshConnectToSet;
+
+PoshConnectToSet   *_posh_connect_to_set_new         (void);
+PoshConnectToSet   *_posh_connect_to_set_ref         (PoshConnectToSet     *set);
+void                _posh_connect_to_set_unref       (PoshConnectToSet     *set);
+/* Takes set and rule; returns the set holding rule in place of any rule
+ * for the same HOST:PORT: set itself when nobody else holds it (callers
+ * serialise add and ref, e.g. under the fetcher's lock), otherwise a copy,
+ * leaving the shared one as it was. */
+PoshConnectToSet   *_posh_connect_to_set_add         (PoshConnectToSet     *set,
+                                                      PoshConnectTo        *rule);
+/* Returns: (transfer none) (nullable): the rule for host:port */
+const PoshConnectTo *_posh_connect_to_set_lookup    (const PoshConnectToSet *set,
+                                                      const char             *host,
+                                                      int                     port);
+
 /* For SoupSession:remote-connectable: TLS identity HOST:PORT, TCP to
  * CONNECT_HOST:CONNECT_PORT. (transfer full) */
 GSocketConnectable *_posh_connect_to_new_connectable (const PoshConnectTo  *rule);

@@ -177,18 +177,9 @@ static const PoshConnectTo *
 op_find_rule (FetchOp *op,
               GUri    *uri)
 {
-  const char *host = g_uri_get_host (uri);
   int port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : 443;
-  guint i;
 
-  for (i = 0; host != NULL && i < op->config.connect_to->len; i++)
-    {
-      const PoshConnectTo *rule = op->config.connect_to->pdata[i];
-
-      if (rule->port == port && g_ascii_strcasecmp (rule->host, host) == 0)
-        return rule;
-    }
-  return NULL;
+  return _posh_connect_to_set_lookup (op->config.connect_to, g_uri_get_host (uri), port);
 }
 
 static SoupSession *

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   GTlsDatabase    *database;      /* (owned) */
-  GPtrArray       *connect_to;    /* (owned) (element-type PoshConnectTo) */
+  PoshConnectToSet *connect_to;   /* (owned) a reference, never modified */
   guint            timeout_ms;
   guint            max_redirects;
   PoshParseLimits  limits;

@@ -19,7 +19,7 @@ struct _PoshFetcher
 
   GMutex           lock;          /* guards the settings below */
   GTlsDatabase    *database;      /* (owned) (nullable): NULL = system */
-  GPtrArray       *connect_to;    /* (owned) (element-type PoshConnectTo) */
+  PoshConnectToSet *connect_to;   /* (owned) copied on write once shared */
   guint            timeout_ms;
   guint            max_redirects;
   PoshParseLimits  limits;
@@ -33,7 +33,7 @@ _posh_fetcher_finalize (GObject *object)
   PoshFetcher *self = POSH_FETCHER (object);
 
   g_clear_object (&self->database);
-  g_clear_pointer (&self->connect_to, g_ptr_array_unref);
+  g_clear_pointer (&self->connect_to, _posh_connect_to_set_unref);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (_posh_fetcher_parent_class)->finalize (object);
 }
@@ -48,7 +48,7 @@ static void
 _posh_fetcher_init (PoshFetcher *self)
 {
   g_mutex_init (&self->lock);
-  self->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) _posh_connect_to_free);
+  self->connect_to = _posh_connect_to_set_new ();
   self->timeout_ms = POSH_DEFAULT_TIMEOUT_MS;
   self->max_redirects = POSH_DEFAULT_MAX_REDIRECTS;
   _posh_parse_limits_init (&self->limits);
@@ -131,7 +131,6 @@ _posh_fetcher_add_connect_to (PoshFetcher  *fetcher,
                               GError      **error)
 {
   PoshConnectTo *rule;
-  guint i;
 
   g_return_val_if_fail (POSH_IS_FETCHER (fetcher), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -140,18 +139,10 @@ _posh_fetcher_add_connect_to (PoshFetcher  *fetcher,
   if (rule == NULL)
     return FALSE;
 
+  /* Operations hold the set they started with: the fetcher's set is
+   * replaced by a modified copy when any of them still uses it. */
   g_mutex_lock (&fetcher->lock);
-  for (i = 0; i < fetcher->connect_to->len; i++)
-    {
-      PoshConnectTo *old = fetcher->connect_to->pdata[i];
-
-      if (old->port == rule->port && g_str_equal (old->host, rule->host))
-        {
-          g_ptr_array_remove_index (fetcher->connect_to, i);
-          break;
-        }
-    }
-  g_ptr_array_add (fetcher->connect_to, rule);
+  fetcher->connect_to = _posh_connect_to_set_add (fetcher->connect_to, rule);
   g_mutex_unlock (&fetcher->lock);
   return TRUE;
 }
@@ -160,16 +151,12 @@ void
 _posh_fetch_config_init (PoshFetchConfig *config,
                          PoshFetcher     *fetcher)
 {
-  guint i;
-
   g_mutex_lock (&fetcher->lock);
   if (fetcher->database != NULL)
     config->database = g_object_ref (fetcher->database);
   else
     config->database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
-  config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) _posh_connect_to_free);
-  for (i = 0; i < fetcher->connect_to->len; i++)
-    g_ptr_array_add (config->connect_to, _posh_connect_to_copy (fetcher->connect_to->pdata[i]));
+  config->connect_to = _posh_connect_to_set_ref (fetcher->connect_to);
   config->timeout_ms = fetcher->timeout_ms;
   config->max_redirects = fetcher->max_redirects;
   config->limits = fetcher->limits;
@@ -180,5 +167,5 @@ void
 _posh_fetch_config_clear (PoshFetchConfig *config)
 {
   g_clear_object (&config->database);
-  g_clear_pointer (&config->connect_to, g_ptr_array_unref);
+  g_clear_pointer (&config->connect_to, _posh_connect_to_set_unref);
 }
