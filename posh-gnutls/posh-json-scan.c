@@ -148,7 +148,7 @@ static gboolean
 scan_unicode_escape (Scanner  *s,
                      gunichar *out)
 {
-  gunichar low;
+  gunichar low = 0;
 
   if (!scan_hex4 (s, out))
     return FALSE;
@@ -179,7 +179,7 @@ scan_escape (Scanner *s,
              GString *out)
 {
   static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
-  gunichar c;
+  gunichar c = 0;
 
   s->p++;
   if (scan_peek (s, 'u'))
