@@ -13,6 +13,7 @@
 #include "posh-test-utils.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #define ENDLESS_CHUNK_SIZE 1024
 
@@ -416,7 +417,13 @@ listen_on (SoupServer             *soup,
   soup_server_listen (soup, addr, options, &error);
   g_assert_no_error (error);
 
+  /* GSocket listens with a backlog of 10: a burst of connections (the
+   * concurrency tests and benchmarks) would overflow it and wait on the
+   * client's SYN retransmission (1-7 s). listen() again only resizes it. */
   listeners = soup_server_get_listeners (soup);
+  for (l = listeners; l != NULL; l = l->next)
+    g_assert_cmpint (listen (g_socket_get_fd (l->data), SOMAXCONN), ==, 0);
+
   for (l = listeners; l != NULL && port == 0; l = l->next)
     {
       g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, &error);
