@@ -66,6 +66,7 @@ typedef struct
   GSource       *cancel_source;  /* (owned) (nullable) watches the caller's */
   gboolean       timed_out;
   gboolean       done;
+  GTlsProtocolVersion weak_tls;  /* R10: an outdated version was negotiated */
 
   SoupSession   *session;        /* (owned) (nullable) hosts without a rule */
   GHashTable    *rule_sessions;  /* (owned) PoshConnectTo * -> SoupSession * */
@@ -117,6 +118,8 @@ fetch_op_free (FetchOp *op)
   g_hash_table_unref (op->rule_sessions);
   g_clear_pointer (&op->uri, g_uri_unref);
   g_free (op->url);
+  if (op->msg != NULL)
+    g_signal_handlers_disconnect_by_data (op->msg, op);
   g_clear_object (&op->msg);
   g_clear_object (&op->stream);
   g_clear_pointer (&op->body, g_byte_array_unref);
@@ -324,6 +327,24 @@ tls_flags_to_words (GTlsCertificateFlags flags)
 
 /* An error of libsoup or of a stream read, as a POSH_ERROR (or the
  * caller's cancellation as it is). */
+static const char *
+tls_version_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+      return "DTLS 1.0";
+    default:
+      return "an outdated protocol version";
+    }
+}
+
 static GError *
 op_map_error (FetchOp      *op,
               const GError *error)
@@ -333,6 +354,11 @@ op_map_error (FetchOp      *op,
 
   g_debug ("%s: %s (%s %d, TLS flags 0x%x)", op->url, error->message,
            g_quark_to_string (error->domain), error->code, flags);
+  if (op->weak_tls != G_TLS_PROTOCOL_VERSION_UNKNOWN)
+    return g_error_new (POSH_ERROR, POSH_ERROR_HTTPS,
+                        "The HTTPS server %s negotiated %s; POSH requires TLS 1.2 or "
+                        "later (RFC 7711 section 10, RFC 9325)",
+                        g_uri_get_host (op->uri), tls_version_name (op->weak_tls));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !op->timed_out)
     return g_error_copy (error);
   if (op->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -692,6 +718,40 @@ send_cb (GObject      *source,
   op_handle_status (task, hop->status);
 }
 
+/* R10: the HTTPS leg follows current TLS practice (RFC 9325): TLS 1.2 or
+ * later. glib-networking leaves TLS 1.0 and 1.1 to the system's GnuTLS
+ * priority, which on Debian 12 still allows them, so the negotiated version
+ * is checked right after the handshake, before the request goes out. */
+static void
+network_event_cb (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  FetchOp *op = user_data;
+  GTlsProtocolVersion version;
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
+    return;
+  version = g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection));
+  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 ||
+      version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
+      version == G_TLS_PROTOCOL_VERSION_TLS_1_1 ||
+      version == G_TLS_PROTOCOL_VERSION_DTLS_1_0)
+    {
+      op->weak_tls = version;
+      g_cancellable_cancel (op->cancellable);
+    }
+}
+
+static void
+op_clear_msg (FetchOp *op)
+{
+  if (op->msg != NULL)
+    g_signal_handlers_disconnect_by_data (op->msg, op);
+  g_clear_object (&op->msg);
+}
+
 static void
 op_start_hop (GTask *task)
 {
@@ -699,9 +759,10 @@ op_start_hop (GTask *task)
   SoupSession *session = op_session_for (op, op->uri);
   SoupMessageHeaders *headers;
 
-  g_clear_object (&op->msg);
+  op_clear_msg (op);
   op->msg = soup_message_new_from_uri (SOUP_METHOD_GET, op->uri);
   soup_message_add_flags (op->msg, SOUP_MESSAGE_NO_REDIRECT);
+  g_signal_connect (op->msg, "network-event", G_CALLBACK (network_event_cb), op);
   headers = soup_message_get_request_headers (op->msg);
   soup_message_headers_replace (headers, "Accept", "application/json");
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");

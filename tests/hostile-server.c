@@ -268,13 +268,30 @@ tls_push (gnutls_transport_ptr_t ptr,
   return n;
 }
 
+/* R10: the version-restricted servers pin one protocol version; the
+ * others take GnuTLS's defaults. */
+static int
+set_priority (gnutls_session_t session,
+              HostileBehaviour behaviour)
+{
+  switch (behaviour)
+    {
+    case HOSTILE_TLS_1_0_ONLY:
+      return gnutls_priority_set_direct (session, "NORMAL:-VERS-ALL:+VERS-TLS1.0", NULL);
+    case HOSTILE_TLS_1_2_ONLY:
+      return gnutls_priority_set_direct (session, "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL);
+    default:
+      return gnutls_set_default_priority (session);
+    }
+}
+
 static gboolean
 start_tls (Conn *c)
 {
   int ret;
 
   g_assert_cmpint (gnutls_init (&c->session, GNUTLS_SERVER), ==, GNUTLS_E_SUCCESS);
-  g_assert_cmpint (gnutls_set_default_priority (c->session), ==, GNUTLS_E_SUCCESS);
+  g_assert_cmpint (set_priority (c->session, c->server->behaviour), ==, GNUTLS_E_SUCCESS);
   g_assert_cmpint (gnutls_credentials_set (c->session, GNUTLS_CRD_CERTIFICATE,
                                            c->server->credentials), ==, GNUTLS_E_SUCCESS);
   gnutls_transport_set_ptr (c->session, c);
@@ -461,6 +478,11 @@ after_handshake (Conn *c)
       break;
     case HOSTILE_RAW:
       raw (c);
+      break;
+    case HOSTILE_TLS_1_0_ONLY:
+    case HOSTILE_TLS_1_2_ONLY:
+      if (send_string (c, head))
+        send_string (c, body);
       break;
     case HOSTILE_RESET_ON_ACCEPT:
     case HOSTILE_STALL_ON_ACCEPT:

@@ -50,6 +50,9 @@ typedef enum
   HOSTILE_HUGE_CONTENT_LENGTH,    /* Content-Length: 2 GiB, and bytes until the client leaves */
   HOSTILE_GZIP_BOMB,              /* Content-Encoding: gzip of the body + 64 MiB of spaces */
   HOSTILE_RAW,                    /* the raw bytes as the whole response, then close */
+  /* R10: a well-behaved server that speaks only one protocol version */
+  HOSTILE_TLS_1_0_ONLY,           /* only TLS 1.0, then the document */
+  HOSTILE_TLS_1_2_ONLY,           /* only TLS 1.2, then the document (the control) */
 } HostileBehaviour;
 
 typedef struct _HostileServer HostileServer;

@@ -483,6 +483,40 @@ test_redirect_loop (void)
   redirect_storm (0, TRUE);
 }
 
+/* R10: the HTTPS leg follows current TLS practice (RFC 9325): a server
+ * that offers only TLS 1.0 is refused, while the same server pinned to
+ * TLS 1.2 (the control: the test can fail) serves the document. */
+static void
+test_tls_version (gconstpointer data)
+{
+  HostileBehaviour behaviour = GPOINTER_TO_INT (data);
+  gint64 elapsed_ms = 0;
+
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  {
+    g_autoptr(HostileServer) server = hostile_server_new (HOST, behaviour);
+    g_autofree char *spec = hostile_server_connect_to_spec (server, HOST);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PoshDocument) document = NULL;
+
+    hostile_server_set_body (server, GOOD_DOCUMENT);
+    document = fetch_via (spec, &elapsed_ms, &error);
+    if (behaviour == HOSTILE_TLS_1_2_ONLY)
+      {
+        g_assert_no_error (error);
+        g_assert_nonnull (document);
+        g_assert_cmpuint (hostile_server_get_n_requests (server), ==, 1);
+      }
+    else
+      {
+        g_assert_null (document);
+        assert_posh_error (error, POSH_E_HTTPS_ERROR);
+        g_assert_cmpuint (hostile_server_get_n_requests (server), ==, 0);
+      }
+    g_assert_cmpuint (hostile_server_wait_idle (server, 5000), ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -500,6 +534,10 @@ main (int    argc,
   g_test_add_func ("/hostile/R8/redirect-other-port-ip-literal", test_redirect_other_port_ip_literal);
   g_test_add_func ("/hostile/R35/redirect-storm", test_redirect_storm);
   g_test_add_func ("/hostile/R35/redirect-loop", test_redirect_loop);
+  g_test_add_data_func ("/hostile/R10/tls-1.0-only-refused",
+                        GINT_TO_POINTER (HOSTILE_TLS_1_0_ONLY), test_tls_version);
+  g_test_add_data_func ("/hostile/R10/tls-1.2-only-accepted",
+                        GINT_TO_POINTER (HOSTILE_TLS_1_2_ONLY), test_tls_version);
 
   if (posh_test_have_tls ())
     hardening_warm_up ();
