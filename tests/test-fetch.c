@@ -1416,7 +1416,7 @@ test_connect_to_valid (void)
     "example.com:443:127.0.0.1:8443",
     "Example.COM.:443:localhost:1",
     "example.com:443:[::1]:65535",
-    "b\xc3\xbc" "cher.example:8443:192.0.2.1:443",
+    "b\303\274cher.example:8443:192.0.2.1:443",
   };
   g_autoptr(PoshFetcher) fetcher = _posh_fetcher_new ();
   guint i;

@@ -297,7 +297,7 @@ run_scripted (const char       **replies,
 static void
 test_negotiate_ok (void)
 {
-  const char *replies[] = { "<?xml version='1.0'?>", HEADER + 21, "<stream:feat",
+  const char *replies[] = { "<?xml version='1.0'?>", &HEADER[21], "<stream:feat",
                             "ures><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
                             "</stream:features>", "<proceed xmlns='urn:ietf:",
                             "params:xml:ns:xmpp-tls'/>", NULL };

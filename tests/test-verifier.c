@@ -225,7 +225,6 @@ test_R7_untrusted_https (Fixture       *f,
 {
   g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
   g_autoptr(PoshTestServer) untrusted = NULL;
-  g_autoptr(PoshVerifier) verifier = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *spec = NULL;

@@ -513,7 +513,7 @@ expand_document (const char *template)
   g_autofree char *url = mangle_base64url (FP_HOSTING_EXAMPLE_NET_SHA256);
   g_autofree char *padbits = mangle_pad_bits (FP_HOSTING_EXAMPLE_NET_SHA256);
   g_autofree char *ws = g_strdup_printf ("%.20s %s", FP_HOSTING_EXAMPLE_NET_SHA256,
-                                         FP_HOSTING_EXAMPLE_NET_SHA256 + 20);
+                                         &FP_HOSTING_EXAMPLE_NET_SHA256[20]);
   const char *tokens[][2] = {
     { "%H1%", FP_HOSTING_EXAMPLE_NET_SHA1 },
     { "%H256NOPAD%", nopad },
