@@ -132,7 +132,7 @@ verify_leaf (PoshVerifier     *verifier,
  * @flags: what a POSH match means: delegation (%POSH_TLS_FLAGS_NONE) or
  *   pinning (%POSH_TLS_FLAGS_PIN_ONLY)
  * @status: (out) (optional): the verdict of the POSH check, or
- *   %POSH_VERIFY_STATUS_NONE when no check ran
+ *   %POSH_VERIFY_STATUS_CERT_DIFFERS when no check ran (fail closed)
  * @error: return location for a [struct@GLib.Error]
  *
  * Decides, synchronously and without any I/O, whether @peer_certificate
@@ -184,7 +184,7 @@ posh_verifier_accept_certificate (PoshVerifier          *verifier,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (status != NULL)
-    *status = POSH_VERIFY_STATUS_NONE;
+    *status = POSH_VERIFY_STATUS_CERT_DIFFERS;
 
   if (!check_tls_errors (errors, flags, error))
     return FALSE;
@@ -225,7 +225,7 @@ posh_verifier_accept_certificate (PoshVerifier          *verifier,
  * @flags: what a POSH match means, as for
  *   [method@Posh.Verifier.accept_certificate]
  * @status: (out) (optional): the verdict of the POSH check, or
- *   %POSH_VERIFY_STATUS_NONE when no check ran
+ *   %POSH_VERIFY_STATUS_CERT_DIFFERS when no check ran (fail closed)
  * @error: return location for a [struct@GLib.Error]
  *
  * Checks the certificate of a connection after its handshake, from the
@@ -263,7 +263,7 @@ posh_verifier_check_connection (PoshVerifier      *verifier,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (status != NULL)
-    *status = POSH_VERIFY_STATUS_NONE;
+    *status = POSH_VERIFY_STATUS_CERT_DIFFERS;
 
   peer = g_tls_connection_get_peer_certificate (connection);
   if (peer == NULL)
