@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "posh-private.h"
 
 /* The raw verification (R18, R21-R24, E4, E5, E11, E20, E21):
@@ -26,7 +28,10 @@
  *   walk does not take are handed to gnutls_x509_crt_import(); when that
  *   fails too, the result is POSH_ERROR_CERT, so DER broken in that
  *   structure (not only up to the validity field) never gets a verdict
- *   unless GnuTLS itself takes it.
+ *   unless GnuTLS itself takes it;
+ * - the period read last is memoised per thread, keyed by a SHA-2 digest
+ *   of the DER that the matching computed anyway (read_validity()), so
+ *   that verifying the same leaf again costs the hashing and little more.
  */
 
 /* ---- validity period --------------------------------------------------- */
@@ -375,25 +380,19 @@ check_descriptor (const PoshEntry *entries,
 /* R21, R22: any matching descriptor suffices. */
 static DescriptorVerdict
 check_document (PoshDocument    *document,
-                const guint8    *der,
-                gsize            der_len,
-                PoshVerifyFlags  flags)
+                PoshVerifyFlags  flags,
+                DigestCache     *cache)
 {
-  DigestCache cache;
   const PoshEntry *entries;
   guint n_entries, n_descriptors;
   DescriptorVerdict verdict = DESCRIPTOR_UNUSABLE;
-
-  cache.der = der;
-  cache.der_len = der_len;
-  cache.computed = POSH_HASH_NONE;
 
   entries = _posh_document_get_entries (document, &n_entries);
   n_descriptors = posh_document_get_n_descriptors (document);
 
   for (guint d = 0; d < n_descriptors; d++)
     {
-      DescriptorVerdict v = check_descriptor (entries, n_entries, d, flags, &cache);
+      DescriptorVerdict v = check_descriptor (entries, n_entries, d, flags, cache);
 
       if (v == DESCRIPTOR_MATCHES)
         return DESCRIPTOR_MATCHES;
@@ -402,6 +401,80 @@ check_document (PoshDocument    *document,
     }
 
   return verdict;
+}
+
+/* ---- memo of the validity period --------------------------------------- */
+
+/* The validity period of the last certificate this thread read, keyed by
+ * a digest of its whole DER that the matching computed anyway: a TLS
+ * client verifies the same leaf over and over, and the strict walk above
+ * is most of what the raw verification costs after the hashing.
+ *
+ * Sound because the key is a collision-resistant digest (SHA-256, -384 or
+ * -512, never SHA-1) of the full DER, compared together with its
+ * algorithm, and read_validity_der() / read_validity_gnutls() are pure
+ * functions of the DER: equal digests mean, short of a collision, equal
+ * DER, hence the same outcome of the walk. Only successes are memoised,
+ * so DER that neither the walk nor GnuTLS takes is walked (and refused)
+ * every time. One entry per thread: no lock, no allocation. */
+typedef struct
+{
+  PoshHash hash;        /* POSH_HASH_NONE: empty */
+  guint8   digest[POSH_MAX_DIGEST_SIZE];
+  gint64   not_before;
+  gint64   not_after;
+} ValidityMemo;
+
+static _Thread_local ValidityMemo validity_memo;
+
+/* The computed digest to key the memo with: SHA-256, -384 or -512 (the
+ * ones that resist collisions), or POSH_HASH_NONE. */
+static PoshHash
+memo_key_hash (const DigestCache *cache)
+{
+  static const PoshHash keys[] = { POSH_HASH_SHA_256, POSH_HASH_SHA_384, POSH_HASH_SHA_512 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (cache->computed & keys[i])
+      return keys[i];
+  return POSH_HASH_NONE;
+}
+
+/* The validity period of the certificate in @cache: the walk, or GnuTLS
+ * for what the walk does not take, through the memo when a digest of the
+ * DER is at hand. */
+static gboolean
+read_validity (DigestCache *cache,
+               gint64      *not_before,
+               gint64      *not_after)
+{
+  ValidityMemo *memo = &validity_memo;
+  PoshHash key = memo_key_hash (cache);
+  const guint8 *digest;
+  gsize len;
+
+  if (key == POSH_HASH_NONE)
+    return read_validity_der (cache->der, cache->der_len, not_before, not_after) ||
+           read_validity_gnutls (cache->der, cache->der_len, not_before, not_after);
+
+  digest = digest_cache_get (cache, key);
+  len = _posh_hash_digest_size (key);
+  if (memo->hash == key && memcmp (memo->digest, digest, len) == 0)
+    {
+      *not_before = memo->not_before;
+      *not_after = memo->not_after;
+      return TRUE;
+    }
+
+  if (!read_validity_der (cache->der, cache->der_len, not_before, not_after) &&
+      !read_validity_gnutls (cache->der, cache->der_len, not_before, not_after))
+    return FALSE;
+
+  memo->hash = key;
+  memcpy (memo->digest, digest, len);
+  memo->not_before = *not_before;
+  memo->not_after = *not_after;
+  return TRUE;
 }
 
 /* See posh-private.h. On FALSE, *status is CERT_DIFFERS so that a caller
@@ -416,6 +489,7 @@ _posh_verify_der (PoshDocument     *document,
                   GError          **error)
 {
   gint64 not_before = 0, not_after = 0;
+  DigestCache cache;
   DescriptorVerdict verdict;
 
   g_return_val_if_fail (document != NULL, FALSE);
@@ -440,16 +514,22 @@ _posh_verify_der (PoshDocument     *document,
       return FALSE;
     }
 
-  if (!read_validity_der (der, der_len, &not_before, &not_after) &&
-      !read_validity_gnutls (der, der_len, &not_before, &not_after))
+  /* the digests first, so that the validity period can be looked up by
+   * one of them; the verdict is acted on only once the certificate has
+   * been read, so that DER neither the walk nor GnuTLS takes fails with
+   * POSH_ERROR_CERT whatever the verdict */
+  cache.der = der;
+  cache.der_len = der_len;
+  cache.computed = POSH_HASH_NONE;
+  verdict = check_document (document, flags, &cache);
+
+  if (!read_validity (&cache, &not_before, &not_after))
     {
       g_set_error (error, POSH_ERROR, POSH_ERROR_CERT,
                    "The certificate (%" G_GSIZE_FORMAT " bytes) is not a DER X.509 certificate",
                    der_len);
       return FALSE;
     }
-
-  verdict = check_document (document, der, der_len, flags);
 
   if (verdict == DESCRIPTOR_UNUSABLE)
     {

@@ -793,6 +793,174 @@ test_mangle_controls (void)
     }
 }
 
+/* ---- R24: the per-thread memo of the validity period ------------------- */
+
+/* The document with the @algo fingerprint of @der. */
+static char *
+document_for (gnutls_digest_algorithm_t  algo,
+              GBytes                    *der)
+{
+  g_autofree char *hash = b64_digest (algo, g_bytes_get_data (der, NULL),
+                                      g_bytes_get_size (der));
+  g_autofree char *entry = g_strdup_printf ("{\"%s\":\"%s\"}",
+                                            algo == GNUTLS_DIG_SHA512 ? "sha-512" : "sha-256",
+                                            hash);
+
+  return g_strdup_printf ("{\"fingerprints\":[%s],\"expires\":3600}", entry);
+}
+
+/* Verify @der against @json; asserts the error @code. */
+static void
+verify_fails (const char *json,
+              GBytes     *der,
+              gint64      now,
+              int         code)
+{
+  g_autoptr (PoshDocument) document = parse (json);
+  g_autoptr (GError) error = NULL;
+  PoshVerifyStatus status = 0xff;
+
+  g_assert_false (_posh_verify_der (document, g_bytes_get_data (der, NULL),
+                                    g_bytes_get_size (der), 0, now, &status, &error));
+  g_assert_error (error, POSH_ERROR, code);
+  g_assert_cmpint (status, ==, POSH_VERIFY_STATUS_CERT_DIFFERS);
+}
+
+/* The same certificate again and again: the same verdict at each clock,
+ * whichever clock came before. */
+static void
+test_memo_repeat (void)
+{
+  g_autoptr (GBytes) der = load_der (PRIMARY, 0);
+  g_autofree char *doc = document_for (GNUTLS_DIG_SHA256, der);
+  static const struct
+  {
+    gint64           now;
+    PoshVerifyStatus status;
+  } clocks[] = {
+    { T_2012, POSH_VERIFY_STATUS_NONE },
+    { T_2014, POSH_VERIFY_STATUS_CERT_EXPIRED },
+    { 1309737599, POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED },   /* 2011-07-03 23:59:59 */
+    { 1309737600, POSH_VERIFY_STATUS_NONE },                 /* notBefore */
+    { 1372809599, POSH_VERIFY_STATUS_NONE },                 /* notAfter */
+    { 1372809600, POSH_VERIFY_STATUS_CERT_EXPIRED },
+  };
+
+  for (guint round = 0; round < 3; round++)
+    for (gsize i = 0; i < G_N_ELEMENTS (clocks); i++)
+      g_assert_cmpint (verify_ok (doc, der, clocks[i].now, 0), ==, clocks[i].status);
+  g_assert_cmpint (verify_ok (RFC_COMPACT, der, T_2014, 0), ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
+}
+
+/* Malformed DER right after the well-formed certificate it was made from
+ * (so the memo holds a success): still POSH_ERROR_CERT, whether the
+ * document names the malformed DER (its own digest) or the well-formed
+ * one; and every time, failures are not memoised. */
+static void
+test_memo_malformed_after_wellformed (void)
+{
+  static const char *const mangled[] = { REGRESSION, TBS_TRAILING, EXT_TRUNCATED,
+                                         SPKI_WRONG_TAG, INDEFINITE, TRUNCATED };
+  g_autoptr (GBytes) good = load_der (HOSTING, 0);
+  g_autofree char *good_doc = document_for (GNUTLS_DIG_SHA256, good);
+  g_autofree char *good_doc512 = document_for (GNUTLS_DIG_SHA512, good);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (mangled); i++)
+    {
+      g_autoptr (GBytes) bad = row_certificate (mangled[i]);
+      g_autofree char *bad_doc = document_for (GNUTLS_DIG_SHA256, bad);
+      g_autofree char *bad_doc512 = document_for (GNUTLS_DIG_SHA512, bad);
+
+      g_test_message ("%s", mangled[i]);
+      g_assert_cmpint (verify_ok (good_doc, good, T_2040, 0), ==, POSH_VERIFY_STATUS_NONE);
+      verify_fails (bad_doc, bad, T_2040, POSH_ERROR_CERT);
+      verify_fails (bad_doc, bad, T_2040, POSH_ERROR_CERT);
+      verify_fails (good_doc, bad, T_2040, POSH_ERROR_CERT);
+      g_assert_cmpint (verify_ok (good_doc512, good, T_2040, 0), ==, POSH_VERIFY_STATUS_NONE);
+      verify_fails (bad_doc512, bad, T_2040, POSH_ERROR_CERT);
+      g_assert_cmpint (verify_ok (good_doc, good, T_2040, 0), ==, POSH_VERIFY_STATUS_NONE);
+    }
+}
+
+/* Three certificates with three validity periods, taken in turns. */
+static void
+test_memo_alternate (void)
+{
+  static const struct
+  {
+    const char      *file;
+    PoshVerifyStatus at_2040;
+    PoshVerifyStatus at_2015;
+  } certs[] = {
+    { HOSTING, POSH_VERIFY_STATUS_NONE, POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED },
+    { "xmpp-expired.pem", POSH_VERIFY_STATUS_CERT_EXPIRED, POSH_VERIFY_STATUS_NONE },
+    { "xmpp-notyet.pem", POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED,
+      POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED },
+  };
+  GBytes *der[G_N_ELEMENTS (certs)];
+  char *doc[G_N_ELEMENTS (certs)];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (certs); i++)
+    {
+      der[i] = load_der (certs[i].file, 0);
+      doc[i] = document_for (i == 1 ? GNUTLS_DIG_SHA512 : GNUTLS_DIG_SHA256, der[i]);
+    }
+
+  for (guint round = 0; round < 3; round++)
+    for (gsize i = 0; i < G_N_ELEMENTS (certs); i++)
+      {
+        g_assert_cmpint (verify_ok (doc[i], der[i], T_2040, 0), ==, certs[i].at_2040);
+        g_assert_cmpint (verify_ok (doc[i], der[i], T_2015, 0), ==, certs[i].at_2015);
+        /* another certificate's document: no match, whatever the memo holds */
+        g_assert_cmpint (verify_ok (doc[(i + 1) % G_N_ELEMENTS (certs)], der[i], T_2040, 0), ==,
+                         POSH_VERIFY_STATUS_CERT_DIFFERS);
+      }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (certs); i++)
+    {
+      g_bytes_unref (der[i]);
+      g_free (doc[i]);
+    }
+}
+
+/* A certificate one byte away from the memoised one (its notAfter year,
+ * 2013 -> 2014) has another digest and is read again: its own expiry is
+ * seen, before and after the original, with either hash. */
+static void
+test_memo_one_byte_apart (void)
+{
+  g_autoptr (GBytes) der = load_der (PRIMARY, 0);
+  gsize len = g_bytes_get_size (der);
+  g_autofree guint8 *later = g_memdup2 (g_bytes_get_data (der, NULL), len);
+  guint8 *at = memmem (later, len, "130702235959Z", 13);
+  g_autoptr (GBytes) later_der = NULL;
+  g_autofree char *doc = document_for (GNUTLS_DIG_SHA256, der);
+  g_autofree char *later_doc = NULL, *later_doc512 = NULL;
+
+  g_assert_nonnull (at);
+  at[1] = '4';                       /* 2014-07-02 23:59:59 */
+  later_der = g_bytes_new (later, len);
+  later_doc = document_for (GNUTLS_DIG_SHA256, later_der);
+  later_doc512 = document_for (GNUTLS_DIG_SHA512, later_der);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_assert_cmpint (verify_ok (doc, der, T_2014, 0), ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
+      g_assert_cmpint (verify_ok (later_doc, later_der, T_2014, 0), ==, POSH_VERIFY_STATUS_NONE);
+      g_assert_cmpint (verify_ok (later_doc, later_der, 1404345599, 0), ==,
+                       POSH_VERIFY_STATUS_NONE);
+      g_assert_cmpint (verify_ok (later_doc, later_der, 1404345600, 0), ==,
+                       POSH_VERIFY_STATUS_CERT_EXPIRED);
+      g_assert_cmpint (verify_ok (doc, der, T_2014, 0), ==, POSH_VERIFY_STATUS_CERT_EXPIRED);
+      g_assert_cmpint (verify_ok (later_doc512, later_der, T_2014, 0), ==,
+                       POSH_VERIFY_STATUS_NONE);
+      g_assert_cmpint (verify_ok (RFC_COMPACT, der, T_2014, 0), ==,
+                       POSH_VERIFY_STATUS_CERT_EXPIRED);
+    }
+  check_boundaries (later_der);
+  check_boundaries (der);
+}
+
 /* ---- GIO flags --------------------------------------------------------- */
 
 static void
@@ -825,6 +993,11 @@ main (int    argc,
   g_test_add_func ("/verify/R24/gnutls-fallback", test_r24_gnutls_fallback);
   g_test_add_func ("/verify/tls-flags", test_tls_flags);
   g_test_add_func ("/verify/cert/mangle-controls", test_mangle_controls);
+  g_test_add_func ("/verify/R24/memo/repeat", test_memo_repeat);
+  g_test_add_func ("/verify/R24/memo/malformed-after-wellformed",
+                   test_memo_malformed_after_wellformed);
+  g_test_add_func ("/verify/R24/memo/alternate", test_memo_alternate);
+  g_test_add_func ("/verify/R24/memo/one-byte-apart", test_memo_one_byte_apart);
 
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
