@@ -45,6 +45,12 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_crt_t, gnutls_x509_crt_deinit, NULL
 #define POSH_DEFAULT_TIMEOUT_MS         10000
 #define POSH_MAX_DIGEST_SIZE            64
 
+/* Every POSH_F_* / POSH_VFLAG_* bit of posh-gnutls.h (include it where
+ * these are used): the GnuTLS face refuses any other bit with
+ * POSH_E_INVALID_REQUEST. */
+#define POSH_KNOWN_STATE_FLAGS  (POSH_F_NO_CACHE | POSH_F_LEGACY_PATH)
+#define POSH_KNOWN_VERIFY_FLAGS (POSH_VFLAG_ALLOW_SHA1 | POSH_VFLAG_FAIL_IF_NOT_CHECKED)
+
 /* ---- posh-names.c ------------------------------------------------------ */
 
 /* E3: lowercase, strip one trailing dot, IDN to A-label; reject IP literals,

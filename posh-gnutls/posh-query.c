@@ -22,9 +22,6 @@ G_STATIC_ASSERT ((int) POSH_VERIFY_CERT_EXPIRED == (int) POSH_VERIFY_STATUS_CERT
 G_STATIC_ASSERT ((int) POSH_VERIFY_CERT_NOT_ACTIVATED ==
                  (int) POSH_VERIFY_STATUS_CERT_NOT_ACTIVATED);
 
-#define KNOWN_STATE_FLAGS  (POSH_F_NO_CACHE | POSH_F_LEGACY_PATH)
-#define KNOWN_VERIFY_FLAGS (POSH_VFLAG_ALLOW_SHA1 | POSH_VFLAG_FAIL_IF_NOT_CHECKED)
-
 /**
  * posh_raw_document:
  * @s: (nullable): a POSH state, or %NULL for the default limits
@@ -178,7 +175,7 @@ check_crt_raw_args (const gnutls_datum_t      *chain,
                     unsigned int               sflags,
                     unsigned int               vflags)
 {
-  if (q == NULL || (sflags & ~KNOWN_STATE_FLAGS) || (vflags & ~KNOWN_VERIFY_FLAGS))
+  if (q == NULL || (sflags & ~POSH_KNOWN_STATE_FLAGS) || (vflags & ~POSH_KNOWN_VERIFY_FLAGS))
     return POSH_E_INVALID_REQUEST;
   if (chain == NULL || chain_size == 0 || chain[0].data == NULL || chain[0].size == 0)
     return POSH_E_NO_CERT;
