@@ -245,48 +245,38 @@ tlv_at (const guint8  *p,
   return header + len;
 }
 
-/* The tags of the TLVs that exactly fill @p, two hex digits each, into
- * @tags; FALSE when @p is not a sequence of well-formed TLVs. */
+/* The content of one TLV. */
+typedef struct
+{
+  const guint8 *data;
+  gsize         len;
+} Content;
+
+/* The TLVs that exactly fill @p: their tags, two hex digits each, into
+ * @tags and their contents, in order, into @contents (of Content); FALSE
+ * when @p is not a sequence of well-formed TLVs. */
 static gboolean
 children (const guint8 *p,
           gsize         len,
-          GString      *tags)
+          GString      *tags,
+          GArray       *contents)
 {
   g_string_truncate (tags, 0);
+  g_array_set_size (contents, 0);
   while (len > 0)
     {
-      guint8 tag;
-      const guint8 *content;
-      gsize content_len, size = tlv_at (p, len, &tag, &content, &content_len);
+      guint8 tag = 0;
+      Content content = { NULL, 0 };
+      gsize size = tlv_at (p, len, &tag, &content.data, &content.len);
 
       if (size == 0)
         return FALSE;
       g_string_append_printf (tags, "%02x", tag);
+      g_array_append_val (contents, content);
       p += size;
       len -= size;
     }
   return TRUE;
-}
-
-/* The content of the @index-th TLV of @p (known to be well-formed). */
-static void
-nth_content (const guint8  *p,
-             gsize          len,
-             guint          index,
-             const guint8 **content,
-             gsize         *content_len)
-{
-  guint8 tag;
-
-  for (guint i = 0;; i++)
-    {
-      gsize size = tlv_at (p, len, &tag, content, content_len);
-
-      if (i == index)
-        return;
-      p += size;
-      len -= size;
-    }
 }
 
 static gboolean
@@ -296,39 +286,41 @@ matches (const char *pattern,
   return g_regex_match_simple (pattern, tags->str, 0, 0);
 }
 
+/* Each step reads the children of a TLV whose own children the previous
+ * step's pattern has already counted, so every index below is in range. */
 static gboolean
 der_structure_ok (const guint8 *der,
                   gsize         der_len)
 {
   g_autoptr (GString) tags = g_string_new (NULL);
-  const guint8 *cert, *tbs, *field, *list;
-  gsize cert_len, tbs_len, field_len, list_len;
-  guint n_tbs, validity;
+  g_autoptr (GArray) contents = g_array_new (FALSE, FALSE, sizeof (Content));
+  Content cert, tbs, validity, extensions = { NULL, 0 }, list;
+  gboolean has_extensions;
 
-  if (!children (der, der_len, tags) || !matches ("^30$", tags))
+  if (!children (der, der_len, tags, contents) || !matches ("^30$", tags))
     return FALSE;
-  nth_content (der, der_len, 0, &cert, &cert_len);
-  if (!children (cert, cert_len, tags) || !matches ("^303003$", tags))
+  cert = g_array_index (contents, Content, 0);
+  if (!children (cert.data, cert.len, tags, contents) || !matches ("^303003$", tags))
     return FALSE;
-  nth_content (cert, cert_len, 0, &tbs, &tbs_len);
-  if (!children (tbs, tbs_len, tags) ||
+  tbs = g_array_index (contents, Content, 0);
+  if (!children (tbs.data, tbs.len, tags, contents) ||
       !matches ("^(a0)?023030303030(81)?(82)?(a3)?$", tags))
     return FALSE;
-  n_tbs = (guint) tags->len / 2;
-  validity = tags->str[0] == 'a' ? 4 : 3;
-  nth_content (tbs, tbs_len, validity, &field, &field_len);
-  if (!children (field, field_len, tags) || !matches ("^(17|18)(17|18)$", tags))
+  validity = g_array_index (contents, Content, tags->str[0] == 'a' ? 4 : 3);
+  has_extensions = g_str_has_suffix (tags->str, "a3");
+  if (has_extensions)
+    extensions = g_array_index (contents, Content, contents->len - 1);
+  if (!children (validity.data, validity.len, tags, contents) ||
+      !matches ("^(17|18)(17|18)$", tags))
     return FALSE;
 
-  children (tbs, tbs_len, tags);
-  if (!g_str_has_suffix (tags->str, "a3"))
+  if (!has_extensions)
     return TRUE;
   /* [3] { SEQUENCE SIZE (1..MAX) OF Extension } */
-  nth_content (tbs, tbs_len, n_tbs - 1, &field, &field_len);
-  if (!children (field, field_len, tags) || !matches ("^30$", tags))
+  if (!children (extensions.data, extensions.len, tags, contents) || !matches ("^30$", tags))
     return FALSE;
-  nth_content (field, field_len, 0, &list, &list_len);
-  if (!children (list, list_len, tags) || !matches ("^(30)+$", tags))
+  list = g_array_index (contents, Content, 0);
+  if (!children (list.data, list.len, tags, contents) || !matches ("^(30)+$", tags))
     return FALSE;
   return TRUE;
 }
