@@ -36,24 +36,33 @@ typedef struct
   posh_state_t    state;
 } Fixture;
 
+/* f->state, made with flags, trusting the test CA and reaching f->source. */
 static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+fixture_state_init (Fixture      *f,
+                    unsigned int  flags)
 {
   g_autofree char *ca = NULL;
   g_autofree char *spec = NULL;
 
-  if (!posh_test_have_tls ())
-    return;
-
-  f->source = posh_test_server_new ("example.com");
-  g_assert_cmpint (posh_state_init (&f->state, 0), ==, POSH_E_SUCCESS);
+  g_clear_pointer (&f->state, posh_state_deinit);
+  g_assert_cmpint (posh_state_init (&f->state, flags), ==, POSH_E_SUCCESS);
   ca = posh_test_file ("ca.pem");
   g_assert_cmpint (posh_state_set_trust_file (f->state, ca), ==, POSH_E_SUCCESS);
   spec = posh_test_server_connect_to_spec (f->source, "example.com");
   g_assert_cmpint (posh_state_set_connect_to (f->state, spec), ==, POSH_E_SUCCESS);
   /* generous: under valgrind a loopback fetch takes seconds */
   posh_state_set_timeout (f->state, 120000);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  if (!posh_test_have_tls ())
+    return;
+
+  f->source = posh_test_server_new ("example.com");
+  fixture_state_init (f, 0);
 }
 
 static void
@@ -538,6 +547,62 @@ test_time_func_expiry (Fixture       *f,
 }
 
 /* R24 with the GnuTLS clock: validity is checked at the state's time. */
+/* R42: the client may keep the material for less than `expires` says: with
+ * a maximum lifetime of 60 s, a document that says 3600 is fetched again
+ * after 60 s. */
+static void
+test_max_lifetime_shorter (Fixture       *f,
+                           gconstpointer  data)
+{
+  Der hosting;
+  unsigned int verify = 0xff;
+
+  SKIP_IF_NO_FIXTURE (f);
+  serve_fingerprints (f, FP_HOSTING_EXAMPLE_NET_SHA256, 3600);
+  der_load (&hosting, "hosting.example.net.pem");
+  posh_state_set_max_lifetime (f->state, 60);
+  fake_now = T_VALID;
+  posh_state_set_time_func (f->state, fake_time);
+
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
+  g_assert_cmpuint (verify, ==, 0);
+  fake_now = T_VALID + 59;
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
+  g_assert_cmpuint (source_count (f), ==, 1);
+  fake_now = T_VALID + 60;
+  verify = 0xff;
+  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
+  g_assert_cmpuint (verify, ==, 0);
+  g_assert_cmpuint (source_count (f), ==, 2);
+  der_clear (&hosting);
+}
+
+/* R42: ... or not cache at all: with POSH_F_NO_CACHE every verification
+ * fetches, however long `expires` is and however little time passed. */
+static void
+test_no_cache (Fixture       *f,
+               gconstpointer  data)
+{
+  Der hosting;
+  unsigned int verify = 0xff;
+
+  SKIP_IF_NO_FIXTURE (f);
+  fixture_state_init (f, POSH_F_NO_CACHE);
+  serve_fingerprints (f, FP_HOSTING_EXAMPLE_NET_SHA256, 604800);
+  der_load (&hosting, "hosting.example.net.pem");
+  fake_now = T_VALID;
+  posh_state_set_time_func (f->state, fake_time);
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      verify = 0xff;
+      g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
+      g_assert_cmpuint (verify, ==, 0);
+      g_assert_cmpuint (source_count (f), ==, i);
+    }
+  der_clear (&hosting);
+}
+
 static void
 test_time_func_validity (Fixture       *f,
                          gconstpointer  data)
@@ -822,6 +887,8 @@ main (int    argc,
 
   add_both ("/gnutls/time-func/E22/cache-expiry", test_time_func_expiry);
   add_both ("/gnutls/time-func/R24/validity", test_time_func_validity);
+  add_both ("/gnutls/time-func/R42/max-lifetime-shorter", test_max_lifetime_shorter);
+  add_both ("/gnutls/state/R42/no-cache", test_no_cache);
 
   add_both ("/gnutls/session/delegation", test_session_delegation);
   add_both ("/gnutls/session/R23/mismatch", test_session_mismatch);
