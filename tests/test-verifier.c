@@ -409,6 +409,80 @@ test_cancel_one_waiter (Fixture       *f,
   g_assert_nonnull (cached);
 }
 
+/* A helper thread's wait for the POSH host to hold a request; it wakes the
+ * test's main context when the request is there. */
+typedef struct
+{
+  PoshTestServer *server;
+  GMainContext   *context;
+  int             seen;       /* atomic */
+} RequestWait;
+
+static gpointer
+request_wait_thread (gpointer user_data)
+{
+  RequestWait *wait = user_data;
+
+  posh_test_server_wait_for_requests (wait->server, CLIENT_PATH, 1);
+  g_atomic_int_set (&wait->seen, 1);
+  g_main_context_wakeup (wait->context);
+  return NULL;
+}
+
+/* R38: the POSH fetch runs alongside the caller's own lookups (SRV, TLSA,
+ * addresses) in one main loop. The POSH host holds the request and never
+ * answers; meanwhile a resolver lookup started after the fetch completes,
+ * and the fetch is still pending until it is cancelled. */
+static void
+test_R38_fetch_alongside_lookup (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  g_autoptr(GAsyncResult) fetched = NULL;
+  g_autoptr(GAsyncResult) resolved = NULL;
+  g_autoptr(PoshDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *addresses;
+  g_autofree char *address = NULL;
+  RequestWait wait = { f->source, g_main_context_default (), 0 };
+  GThread *thread;
+
+  SKIP_IF_NO_FIXTURE (f);
+  serve_fingerprints (f->source, FP_HOSTING_EXAMPLE_NET_SHA256);
+  posh_test_server_set_behaviour (f->source, CLIENT_PATH, POSH_TEST_BEHAVIOUR_NO_RESPONSE, 0);
+  thread = g_thread_new ("request-wait", request_wait_thread, &wait);
+
+  posh_verifier_fetch_async (f->verifier, "example.com", "xmpp-client", cancellable,
+                             posh_test_async_result_cb, &fetched);
+  /* an address literal: answered by GResolver itself, no DNS */
+  g_resolver_lookup_by_name_async (resolver, "127.0.0.1", NULL,
+                                   posh_test_async_result_cb, &resolved);
+  /* (a fetch that ended early ends the wait too, and fails below) */
+  while (resolved == NULL || (!g_atomic_int_get (&wait.seen) && fetched == NULL))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (fetched);
+  g_thread_join (thread);
+
+  addresses = g_resolver_lookup_by_name_finish (resolver, resolved, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (addresses);
+  address = g_inet_address_to_string (addresses->data);
+  g_resolver_free_addresses (addresses);
+  g_assert_cmpstr (address, ==, "127.0.0.1");
+  /* the lookup is done, the POSH host has the request, the fetch waits */
+  g_assert_cmpuint (posh_test_server_get_request_count (f->source, CLIENT_PATH), ==, 1);
+  g_assert_cmpuint (_posh_verifier_get_n_inflight (f->verifier), ==, 1);
+
+  g_cancellable_cancel (cancellable);
+  posh_test_wait_async_result (&fetched);
+  document = posh_verifier_fetch_finish (f->verifier, fetched, &error);
+  g_assert_null (document);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  posh_test_drain_main_context ();
+  g_assert_cmpuint (_posh_verifier_get_n_inflight (f->verifier), ==, 0);
+}
+
 /* When every waiter is cancelled the shared fetch is cancelled, nothing is
  * cached, and the next request starts a fresh fetch. */
 static void
@@ -805,6 +879,8 @@ main (int    argc,
               fixture_setup, test_cancel_all_waiters, fixture_teardown);
   g_test_add ("/verifier/async/cancelled-before-start", Fixture, NULL,
               fixture_setup, test_cancelled_before_start, fixture_teardown);
+  g_test_add ("/verifier/async/R38/fetch-alongside-lookup", Fixture, NULL,
+              fixture_setup, test_R38_fetch_alongside_lookup, fixture_teardown);
   g_test_add ("/verifier/sync/does-not-wait-on-async", Fixture, NULL,
               fixture_setup, test_sync_does_not_wait_on_async, fixture_teardown);
   g_test_add ("/verifier/sync/threads", Fixture, NULL,
