@@ -553,7 +553,8 @@ test_incoming_mismatch (Fixture       *f,
 
 /* ---- accept_certificate without a handshake ---------------------------- */
 
-/* Flags no POSH match overrides, even with a matching cached document. */
+/* Flags no POSH match overrides, even with a matching cached document
+ * (E21: the validity period still holds after a match, R24). */
 static void
 test_accept_forbidden_errors (Fixture       *f,
                               gconstpointer  data)
@@ -584,7 +585,9 @@ test_accept_forbidden_errors (Fixture       *f,
     }
 }
 
-/* The overridable flags, one at a time and together. */
+/* The overridable flags, one at a time and together. E21: after a match
+ * neither a chain to a trusted CA (UNKNOWN_CA: a self-generated
+ * certificate) nor a name matching the source domain is required. */
 static void
 test_accept_overridable_errors (Fixture       *f,
                                 gconstpointer  data)

@@ -439,6 +439,7 @@ test_verify_crt_errors (Fixture       *f,
                                   "example.com", 0, 0, &verify), ==, POSH_E_NO_CERT);
   g_assert_cmpint (do_verify_crt (f, data, f->state, &empty, 1, GNUTLS_CRT_X509,
                                   "example.com", 0, 0, &verify), ==, POSH_E_NO_CERT);
+  /* R54: the proof is a PKIX (X.509) certificate, nothing else */
   g_assert_cmpint (do_verify_crt (f, data, f->state, &hosting.der, 1, GNUTLS_CRT_RAWPK,
                                   "example.com", 0, 0, &verify), ==, POSH_E_INVALID_REQUEST);
   g_assert_cmpint (do_verify_crt (f, data, f->state, &hosting.der, 1, GNUTLS_CRT_X509,

@@ -180,6 +180,7 @@ test_url_rfc (void)
   g_assert_cmpstr (url, ==, "https://example.com/.well-known/posh/xmpp-server.json");
 }
 
+/* E1; R57: the form of the DNA drafts of D02's time */
 static void
 test_url_legacy (void)
 {
@@ -188,8 +189,9 @@ test_url_legacy (void)
   g_assert_cmpstr (url, ==, "https://example.com/.well-known/posh._xmpp-server._tcp.json");
 }
 
-/* R5: exactly one segment after /.well-known/posh/, no query, whatever
- * form the caller used for the service. */
+/* R5, R52: exactly one segment, NAME.json, after the registered suffix
+ * /.well-known/posh/, no query, whatever form the caller used for the
+ * service. */
 static void
 test_url_from_srv_form (void)
 {

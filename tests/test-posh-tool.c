@@ -285,6 +285,8 @@ assert_generate_hash (Run        *run,
   g_assert_cmpstr (run->out, ==, expected);
 }
 
+/* R48: a publisher can move its document to a stronger hash (the verifier
+ * side: sha-384 or sha-512 alone is enough, test-verify.c E5 rows). */
 static void
 test_generate_sha384 (void)
 {
@@ -906,7 +908,12 @@ check_service_verified (Run                 *run,
 }
 
 /* R56: the stream `to` and the TLS identity are DOMAIN, whatever host is
- * connected to; R36: nothing is sent after the handshake. */
+ * connected to; R36: nothing is sent after the handshake. R57: a
+ * client-to-server stream (jabber:client) takes its material from
+ * /.well-known/posh/xmpp-client.json. R54, the POSH prooftype: the service
+ * presents a PKIX certificate, checked by the RFC 6125 rules (it fails them:
+ * bad-identity), and accepted because its hash was fetched over HTTPS from
+ * the well-known URI; no DNS, let alone DNSSEC, is involved. */
 static void
 test_check_xmpp_stream_to (void)
 {
@@ -935,6 +942,8 @@ test_check_xmpp_stream_to (void)
   g_assert_cmpuint (posh_test_server_get_request_count (net.example, WK_CLIENT), ==, 1);
 }
 
+/* R57: a server-to-server stream (jabber:server) takes its material from
+ * /.well-known/posh/xmpp-server.json. */
 static void
 test_check_xmpp_server_ns (void)
 {
@@ -1124,6 +1133,8 @@ typedef struct
   gboolean    listed;      /* does the document list the server's cert? */
 } ProsodyCase;
 
+/* Against a real Prosody, c2s and s2s; R57: each fetches its own
+ * well-known document (xmpp-client.json, xmpp-server.json). */
 static void
 test_check_prosody (gconstpointer data)
 {

@@ -447,6 +447,7 @@ test_verify_bad_arguments (Fixture       *f,
   CHECK (posh_verify_crt_raw (f->s, &empty, 1, GNUTLS_CRT_X509, q, 0, 0, &verify), POSH_E_NO_CERT);
   CHECK (posh_verify_crt_raw (f->s, &no_data, 1, GNUTLS_CRT_X509, q, 0, 0, &verify),
          POSH_E_NO_CERT);
+  /* R54: only an X.509 certificate is a POSH proof */
   CHECK (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_RAWPK, q, 0, 0, &verify),
          POSH_E_INVALID_REQUEST);
   CHECK (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, NULL, 0, 0, &verify),

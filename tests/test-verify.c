@@ -382,6 +382,7 @@ static const VerifyRow rows[] = {
   { "E5/one-differs", DOC (E2 ("sha-256", H256, "sha-512", O512)), HOSTING, T_2040, 0, 0, DIFFERS },
   { "E5/first-differs", DOC (E2 ("sha-256", O256, "sha-512", H512)), HOSTING, T_2040, 0, 0, DIFFERS },
   { "E5/unknown-ignored", DOC (E2 ("sha-256", H256, "sha3-xyz", "junk")), HOSTING, T_2040, 0, 0, NONE },
+  /* R48: a document moved to a stronger hash needs no sha-256 beside it */
   { "E5/sha-384", DOC (E1 ("sha-384", H384)), HOSTING, T_2040, 0, 0, NONE },
   { "E5/sha-512", DOC (E1 ("sha-512", H512)), HOSTING, T_2040, 0, 0, NONE },
   { "E5/three-match",
