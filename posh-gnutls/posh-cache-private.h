@@ -16,6 +16,12 @@ G_BEGIN_DECLS
 
 typedef struct _PoshCache PoshCache;
 
+/* No entry lies this many slots or more past its home slot: a lookup
+ * probes at most this many slots. */
+#define POSH_CACHE_MAX_PROBE 64
+/* Service names a cache tells apart (a verifier uses one or two). */
+#define POSH_CACHE_MAX_SERVICES 255
+
 /* The cache key (spec E22, E23): normalised Source Domain, normalised
  * service name, path mode. Lookups take a key on the stack. */
 typedef struct
@@ -38,7 +44,12 @@ gboolean      _posh_cache_lookup          (PoshCache          *cache,
                                            PoshDocument      **document,
                                            const GError      **error);
 /* Stores a document (a new ref is taken) valid until expiry, replacing any
- * entry under the key. */
+ * entry under the key. A key the cache cannot hold is not cached (the
+ * lookup then misses): a domain over 65 535 bytes, a service name beyond
+ * POSH_CACHE_MAX_SERVICES, or a key whose slot would lie
+ * POSH_CACHE_MAX_PROBE or more slots past its home slot (only
+ * colliding hashes do that, which the random seed rules out for names
+ * chosen by a peer). */
 void          _posh_cache_store_document  (PoshCache          *cache,
                                            const PoshCacheKey *key,
                                            PoshDocument       *document,
@@ -56,6 +67,19 @@ void          _posh_cache_clear           (PoshCache          *cache);
 guint         _posh_cache_expire          (PoshCache          *cache,
                                            gint64              now);
 guint         _posh_cache_get_size        (PoshCache          *cache);
+/* The longest probe sequence a lookup of a stored key makes now, in slots
+ * (0 when empty). For tests and benchmarks: walks the whole table. */
+guint         _posh_cache_get_longest_probe (PoshCache        *cache);
+
+/* The hash of a key: the domain's bytes, the cache's number for the
+ * service name, the path mode. */
+typedef guint32 (*PoshCacheHashFunc) (const char *domain,
+                                      gsize       domain_len,
+                                      guint       service,
+                                      gboolean    legacy);
+/* For tests: replaces the seeded hash (NULL restores it). Clears the cache. */
+void          _posh_cache_set_hash_func   (PoshCache          *cache,
+                                           PoshCacheHashFunc   func);
 /* The bound on the number of entries (default 2^18); beyond it the oldest
  * stored entry is evicted first. Lowering it evicts at once. */
 void          _posh_cache_set_max_entries (PoshCache          *cache,

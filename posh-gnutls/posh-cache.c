@@ -2,18 +2,45 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * One hash table maps a (domain, service, path mode) key to an entry that
- * holds either a document or, for negative caching (spec E22), an error,
- * together with its expiry on the owner's cache clock. An entry is one
- * allocation: the key strings live inside it, and the entry's key is what
- * the table hashes, so a lookup with a key built on the stack allocates
- * nothing. The table is bounded: beyond POSH_CACHE_MAX_ENTRIES the oldest
- * stored entry is evicted first (a FIFO kept in a GQueue of embedded links).
- * The entry of the last hit is remembered: a client that verifies one peer
- * over and over finds it with a key comparison, without hashing the key.
+ * The cache maps a (domain, service, path mode) key to an entry that holds
+ * either a document or, for negative caching (spec E22), an error, together
+ * with its expiry on the owner's cache clock.
+ *
+ * Layout. A verifier looks the cache up on every TLS connection, and an XMPP
+ * server keeps one entry per peer domain: with 100 000 entries the table is
+ * far larger than the CPU caches and a lookup costs what it misses. So the
+ * table is built to touch as few cache lines as possible:
+ *
+ *   - slots: one open-addressed array (linear probing, at most half full)
+ *     of 8-byte slots, each the 32-bit hash of its key and the number of its
+ *     entry; a probe compares hashes without leaving the array;
+ *   - entries: one dense array of 64-byte entries (one cache line each)
+ *     holding the expiry, the value, the links of the eviction order and
+ *     the key itself: the domain inline (up to POSH_CACHE_INLINE_DOMAIN
+ *     bytes; a longer one is on the heap), the service as a small number
+ *     naming one of the cache's few interned service names.
+ *
+ * A hit therefore reads one slot and one entry, two cache lines, whatever
+ * the size; a GHashTable of heap-allocated entries reads four or five.
+ * Deletion shifts the following slots back (no tombstones), so probe
+ * sequences never outgrow what the live entries need.
+ *
+ * Hash flooding. The domains looked up are chosen by peers (a server
+ * verifies whatever domain a peer claims). The hash is keyed with a
+ * per-process random seed, so names cannot be chosen to collide, and a
+ * store whose slot would lie POSH_CACHE_MAX_PROBE or more slots past its
+ * home slot is not cached at all: a lookup never probes more than
+ * POSH_CACHE_MAX_PROBE slots, whatever the keys.
+ *
+ * The table is bounded: beyond POSH_CACHE_MAX_ENTRIES the oldest stored
+ * entry is evicted first (a FIFO linked through the entries by number). The
+ * entry of the last hit is remembered: a client that verifies one peer over
+ * and over finds it with a key comparison, without hashing the key.
  *
  * A second table maps keys to the fetches in flight, so concurrent requests
  * for one key share one HTTP fetch (DESIGN.md, "How a verification flows").
+ * It is small (one entry per fetch in flight) and stays a GHashTable, keyed
+ * by the same seeded hash.
  */
 
 #include "config.h"
@@ -26,16 +53,41 @@
  * and above the 100 000 entries the benchmarks use; bounds memory against a
  * peer that makes us look up endless domains. */
 #define POSH_CACHE_MAX_ENTRIES (1 << 18)
+#define POSH_CACHE_MIN_SLOTS 16
+#define POSH_CACHE_MIN_ENTRIES 8
+#define POSH_CACHE_INLINE_DOMAIN 36
+
+enum
+{
+  ENTRY_IN_USE = 1 << 0,
+  ENTRY_LEGACY = 1 << 1,
+  ENTRY_ERROR = 1 << 2,
+  ENTRY_HEAP_DOMAIN = 1 << 3,
+};
+
+/* Entries are named by number: index + 1, so that 0 means none. */
+typedef struct
+{
+  gint64   expiry;
+  gpointer value;        /* (owned) a PoshDocument, or a GError with ENTRY_ERROR */
+  guint32  older;        /* eviction order; unused entries: 0 */
+  guint32  newer;        /* eviction order; unused entries: the free list */
+  guint16  domain_len;
+  guint8   service;      /* index into PoshCache.services */
+  guint8   flags;
+  /* the domain's bytes (not NUL-terminated), or with ENTRY_HEAP_DOMAIN the
+   * bytes of a (char *) pointing to a heap copy */
+  char     domain[POSH_CACHE_INLINE_DOMAIN];
+} PoshCacheEntry;
+
+G_STATIC_ASSERT (sizeof (PoshCacheEntry) == 64);
+G_STATIC_ASSERT (POSH_CACHE_INLINE_DOMAIN >= sizeof (char *));
 
 typedef struct
 {
-  PoshCacheKey  key;        /* first: a PoshCacheKey * finds the entry */
-  GList         link;       /* in PoshCache.order, data = the entry */
-  gint64        expiry;
-  PoshDocument *document;   /* (owned) (nullable) */
-  GError       *error;      /* (owned) (nullable) */
-  /* followed by the key strings: domain NUL service NUL */
-} PoshCacheEntry;
+  guint32 hash;
+  guint32 entry;         /* entry number; 0: empty slot */
+} PoshCacheSlot;
 
 typedef struct
 {
@@ -44,30 +96,352 @@ typedef struct
   /* followed by the key strings */
 } PoshInflightEntry;
 
-G_STATIC_ASSERT (G_STRUCT_OFFSET (PoshCacheEntry, key) == 0);
 G_STATIC_ASSERT (G_STRUCT_OFFSET (PoshInflightEntry, key) == 0);
 
 struct _PoshCache
 {
-  GHashTable *entries;      /* (owned) PoshCacheKey * -> PoshCacheEntry * */
-  GQueue      order;        /* links embedded in the entries, oldest first */
-  PoshCacheEntry *last_hit; /* (not owned) (nullable) an entry of entries */
-  GHashTable *inflight;     /* (owned) PoshCacheKey * -> PoshInflightEntry * */
-  guint       max_entries;
+  PoshCacheSlot  *slots;        /* (owned) n_slots, a power of two, or NULL */
+  guint32         n_slots;
+  PoshCacheEntry *entries;      /* (owned) n_entries_allocated */
+  guint32         n_entries_allocated;
+  guint32         n_entries_touched; /* entries ever used since the last reset */
+  guint32         free_list;    /* entry number, linked through newer */
+  guint32         oldest;       /* entry numbers, 0 when empty */
+  guint32         newest;
+  guint32         last_hit;     /* entry number or 0 */
+  guint           size;
+  guint           max_entries;
+  PoshCacheHashFunc hash_func;  /* (nullable) tests only */
+  GPtrArray      *services;     /* (owned) interned service names */
+  GHashTable     *inflight;     /* (owned) PoshCacheKey * -> PoshInflightEntry * */
 };
 
+/* ---- the seeded hash --------------------------------------------------- */
+
+static guint64 hash_seed;
+
+static inline guint64
+hash_mix (guint64 a,
+          guint64 b)
+{
+#ifdef __SIZEOF_INT128__
+  __extension__ typedef unsigned __int128 u128;
+  u128 r = (u128) a * b;
+
+  return (guint64) r ^ (guint64) (r >> 64);
+#else
+  guint64 lo = (a & 0xffffffffu) * (b & 0xffffffffu);
+  guint64 m1 = (a >> 32) * (b & 0xffffffffu);
+  guint64 m2 = (a & 0xffffffffu) * (b >> 32);
+  guint64 hi = (a >> 32) * (b >> 32);
+  guint64 mid = (lo >> 32) + (m1 & 0xffffffffu) + (m2 & 0xffffffffu);
+
+  hi += (m1 >> 32) + (m2 >> 32) + (mid >> 32);
+  return ((mid << 32) | (lo & 0xffffffffu)) ^ hi;
+#endif
+}
+
+/* A 64-bit multiply-mix hash of len bytes, 8 at a time, from state h. */
+static inline guint64
+hash_bytes (const char *p,
+            gsize       len,
+            guint64     h)
+{
+  guint64 w = 0;
+
+  h ^= len * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  for (; len >= 8; p += 8, len -= 8)
+    {
+      memcpy (&w, p, 8);
+      h = hash_mix (h ^ w, G_GUINT64_CONSTANT (0xa0761d6478bd642f));
+    }
+  w = 0;
+  memcpy (&w, p, len);
+  return hash_mix (h ^ w ^ G_GUINT64_CONSTANT (0xe7037ed1a0b428db),
+                   G_GUINT64_CONSTANT (0x8ebc6af09c88c6e3));
+}
+
+static void
+hash_seed_init (void)
+{
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised))
+    {
+      hash_seed = ((guint64) g_random_int () << 32) | g_random_int ();
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
+static inline guint32
+hash_fold (guint64 h)
+{
+  return (guint32) (h ^ (h >> 32));
+}
+
+static inline guint32
+cache_hash (PoshCache  *cache,
+            const char *domain,
+            gsize       domain_len,
+            guint       service,
+            gboolean    legacy)
+{
+  guint64 h0 = hash_seed ^ (((guint64) service << 1) | (legacy ? 1u : 0u));
+
+  if (G_UNLIKELY (cache->hash_func != NULL))
+    return cache->hash_func (domain, domain_len, service, legacy);
+  return hash_fold (hash_bytes (domain, domain_len, h0));
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+static inline PoshCacheEntry *
+entry_at (PoshCache *cache,
+          guint32    number)
+{
+  return &cache->entries[number - 1];
+}
+
+static inline const char *
+entry_domain (const PoshCacheEntry *entry)
+{
+  const char *heap;
+
+  if ((entry->flags & ENTRY_HEAP_DOMAIN) == 0)
+    return entry->domain;
+  memcpy (&heap, entry->domain, sizeof heap);
+  return heap;
+}
+
+static inline gboolean
+entry_matches (const PoshCacheEntry *entry,
+               const char           *domain,
+               gsize                 domain_len,
+               guint                 service,
+               gboolean              legacy)
+{
+  return entry->domain_len == domain_len
+         && entry->service == service
+         && ((entry->flags & ENTRY_LEGACY) != 0) == legacy
+         && memcmp (entry_domain (entry), domain, domain_len) == 0;
+}
+
+static guint32
+entry_hash (PoshCache            *cache,
+            const PoshCacheEntry *entry)
+{
+  return cache_hash (cache, entry_domain (entry), entry->domain_len,
+                     entry->service, (entry->flags & ENTRY_LEGACY) != 0);
+}
+
+static void
+entry_clear (PoshCacheEntry *entry)
+{
+  if ((entry->flags & ENTRY_ERROR) != 0)
+    g_error_free (entry->value);
+  else
+    posh_document_unref (entry->value);
+  if ((entry->flags & ENTRY_HEAP_DOMAIN) != 0)
+    g_free ((char *) entry_domain (entry));
+  memset (entry, 0, sizeof *entry);
+}
+
+static guint32
+entry_alloc (PoshCache *cache)
+{
+  guint32 number;
+
+  if (cache->free_list != 0)
+    {
+      number = cache->free_list;
+      cache->free_list = entry_at (cache, number)->newer;
+      entry_at (cache, number)->newer = 0;
+      return number;
+    }
+  if (cache->n_entries_touched == cache->n_entries_allocated)
+    {
+      guint32 n = MAX (POSH_CACHE_MIN_ENTRIES, cache->n_entries_allocated * 2);
+
+      cache->entries = g_renew (PoshCacheEntry, cache->entries, n);
+      memset (cache->entries + cache->n_entries_allocated, 0,
+              (n - cache->n_entries_allocated) * sizeof (PoshCacheEntry));
+      cache->n_entries_allocated = n;
+    }
+  return ++cache->n_entries_touched;
+}
+
+static void
+order_push (PoshCache *cache,
+            guint32    number)
+{
+  PoshCacheEntry *entry = entry_at (cache, number);
+
+  entry->older = cache->newest;
+  entry->newer = 0;
+  if (cache->newest != 0)
+    entry_at (cache, cache->newest)->newer = number;
+  else
+    cache->oldest = number;
+  cache->newest = number;
+}
+
+static void
+order_unlink (PoshCache *cache,
+              guint32    number)
+{
+  PoshCacheEntry *entry = entry_at (cache, number);
+
+  if (entry->older != 0)
+    entry_at (cache, entry->older)->newer = entry->newer;
+  else
+    cache->oldest = entry->newer;
+  if (entry->newer != 0)
+    entry_at (cache, entry->newer)->older = entry->older;
+  else
+    cache->newest = entry->older;
+  entry->older = entry->newer = 0;
+}
+
+/* ---- slots ------------------------------------------------------------- */
+
+/* The distance from slot i back to the home slot of hash. */
+static inline guint32
+slot_distance (PoshCache *cache,
+               guint32    hash,
+               guint32    i)
+{
+  return (i - hash) & (cache->n_slots - 1);
+}
+
+/* Finds the entry of a key: its number, or 0. */
+static guint32
+slots_find (PoshCache  *cache,
+            const char *domain,
+            gsize       domain_len,
+            guint       service,
+            gboolean    legacy,
+            guint32     hash)
+{
+  guint32 mask = cache->n_slots - 1;
+  guint32 i = hash & mask;
+
+  if (cache->slots == NULL)
+    return 0;
+  for (guint d = 0; d < POSH_CACHE_MAX_PROBE; d++, i = (i + 1) & mask)
+    {
+      PoshCacheSlot slot = cache->slots[i];
+
+      if (slot.entry == 0)
+        return 0;
+      if (slot.hash == hash
+          && entry_matches (entry_at (cache, slot.entry), domain, domain_len,
+                            service, legacy))
+        return slot.entry;
+    }
+  return 0;
+}
+
+/* The first free slot for hash within POSH_CACHE_MAX_PROBE of its home,
+ * or n_slots when there is none. */
+static guint32
+slots_free_for (PoshCache *cache,
+                guint32    hash)
+{
+  guint32 mask = cache->n_slots - 1;
+  guint32 i = hash & mask;
+
+  for (guint d = 0; d < POSH_CACHE_MAX_PROBE; d++, i = (i + 1) & mask)
+    if (cache->slots[i].entry == 0)
+      return i;
+  return cache->n_slots;
+}
+
+/* Empties slot i, shifting back the slots after it that may move closer to
+ * their home slot, so that every probe sequence stays unbroken. */
+static void
+slots_delete (PoshCache *cache,
+              guint32    i)
+{
+  guint32 mask = cache->n_slots - 1;
+  guint32 j = i;
+
+  for (;;)
+    {
+      j = (j + 1) & mask;
+      if (cache->slots[j].entry == 0)
+        break;
+      /* the slot at j may move to i if its home is not in (i, j] */
+      if (slot_distance (cache, cache->slots[j].hash, j) >= ((j - i) & mask))
+        {
+          cache->slots[i] = cache->slots[j];
+          i = j;
+        }
+    }
+  cache->slots[i].hash = 0;
+  cache->slots[i].entry = 0;
+}
+
+static void entry_evict (PoshCache *cache,
+                         guint32    number,
+                         gboolean   in_slots);
+
+/* Rebuilds the slots with n_slots slots. An entry that would land too far
+ * from home in the new array (it cannot happen without colliding hashes,
+ * which the seed rules out) is evicted. */
+static void
+slots_resize (PoshCache *cache,
+              guint32    n_slots)
+{
+  PoshCacheSlot *old = cache->slots;
+  guint32 n_old = cache->n_slots;
+
+  cache->slots = g_new0 (PoshCacheSlot, n_slots);
+  cache->n_slots = n_slots;
+  for (guint32 k = 0; k < n_old; k++)
+    {
+      guint32 i;
+
+      if (old[k].entry == 0)
+        continue;
+      i = slots_free_for (cache, old[k].hash);
+      if (i == n_slots)
+        entry_evict (cache, old[k].entry, FALSE);
+      else
+        cache->slots[i] = old[k];
+    }
+  g_free (old);
+}
+
+/* The slot of an entry. */
+static guint32
+slots_of_entry (PoshCache *cache,
+                guint32    number)
+{
+  guint32 hash = entry_hash (cache, entry_at (cache, number));
+  guint32 mask = cache->n_slots - 1;
+  guint32 i = hash & mask;
+
+  for (guint d = 0; d < POSH_CACHE_MAX_PROBE; d++, i = (i + 1) & mask)
+    if (cache->slots[i].entry == number)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* ---- the cache --------------------------------------------------------- */
+
 static guint
-cache_key_hash (gconstpointer data)
+inflight_key_hash (gconstpointer data)
 {
   const PoshCacheKey *key = data;
+  guint64 h = hash_bytes (key->domain, strlen (key->domain),
+                          hash_seed ^ (key->legacy ? 1u : 0u));
 
-  return (g_str_hash (key->domain) * 33u + g_str_hash (key->service)) * 2u
-         + (key->legacy ? 1u : 0u);
+  return hash_fold (hash_bytes (key->service, strlen (key->service), h));
 }
 
 static gboolean
-cache_key_equal (gconstpointer a,
-                 gconstpointer b)
+inflight_key_equal (gconstpointer a,
+                    gconstpointer b)
 {
   const PoshCacheKey *ka = a;
   const PoshCacheKey *kb = b;
@@ -77,45 +451,14 @@ cache_key_equal (gconstpointer a,
          && strcmp (ka->service, kb->service) == 0;
 }
 
-/* Allocates a struct of struct_size bytes that starts with a PoshCacheKey,
- * followed by the key strings, and fills in that key. */
-static gpointer
-alloc_with_key (gsize               struct_size,
-                const PoshCacheKey *key)
-{
-  gsize domain_len = strlen (key->domain);
-  gsize service_len = strlen (key->service);
-  char *mem = g_malloc0 (struct_size + domain_len + service_len + 2);
-  char *strings = mem + struct_size;
-  PoshCacheKey *key_out = (PoshCacheKey *) (gpointer) mem;
-
-  memcpy (strings, key->domain, domain_len + 1);
-  memcpy (strings + domain_len + 1, key->service, service_len + 1);
-  key_out->domain = strings;
-  key_out->service = strings + domain_len + 1;
-  key_out->legacy = !!key->legacy;
-  return mem;
-}
-
-static void
-cache_entry_free (gpointer data)
-{
-  PoshCacheEntry *entry = data;
-
-  g_clear_pointer (&entry->document, posh_document_unref);
-  g_clear_error (&entry->error);
-  g_free (entry);
-}
-
 PoshCache *
 _posh_cache_new (void)
 {
   PoshCache *cache = g_new0 (PoshCache, 1);
 
-  cache->entries = g_hash_table_new_full (cache_key_hash, cache_key_equal,
-                                          NULL, cache_entry_free);
-  g_queue_init (&cache->order);
-  cache->inflight = g_hash_table_new_full (cache_key_hash, cache_key_equal,
+  hash_seed_init ();
+  cache->services = g_ptr_array_new_with_free_func (g_free);
+  cache->inflight = g_hash_table_new_full (inflight_key_hash, inflight_key_equal,
                                            NULL, g_free);
   cache->max_entries = POSH_CACHE_MAX_ENTRIES;
   return cache;
@@ -128,34 +471,71 @@ _posh_cache_free (PoshCache *cache)
     return;
 
   _posh_cache_clear (cache);
-  g_hash_table_unref (cache->entries);
+  g_ptr_array_unref (cache->services);
   g_hash_table_unref (cache->inflight);
   g_free (cache);
 }
 
-static void
-cache_remove_entry (PoshCache      *cache,
-                    PoshCacheEntry *entry)
+void
+_posh_cache_set_hash_func (PoshCache         *cache,
+                           PoshCacheHashFunc  func)
 {
-  if (cache->last_hit == entry)
-    cache->last_hit = NULL;
-  g_queue_unlink (&cache->order, &entry->link);
-  /* frees the entry, and with it the key the table holds */
-  g_hash_table_remove (cache->entries, &entry->key);
+  _posh_cache_clear (cache);
+  cache->hash_func = func;
 }
 
-static PoshCacheEntry *
+/* The number of a service name, or -1 when the cache has not seen it. */
+static int
+cache_service (PoshCache  *cache,
+               const char *service)
+{
+  for (guint i = 0; i < cache->services->len; i++)
+    if (strcmp (g_ptr_array_index (cache->services, i), service) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* Drops an entry: from the slots too if in_slots. */
+static void
+entry_evict (PoshCache *cache,
+             guint32    number,
+             gboolean   in_slots)
+{
+  PoshCacheEntry *entry = entry_at (cache, number);
+
+  if (in_slots)
+    slots_delete (cache, slots_of_entry (cache, number));
+  if (cache->last_hit == number)
+    cache->last_hit = 0;
+  order_unlink (cache, number);
+  entry_clear (entry);
+  entry->newer = cache->free_list;
+  cache->free_list = number;
+  cache->size--;
+}
+
+static guint32
 cache_find (PoshCache          *cache,
             const PoshCacheKey *key)
 {
-  PoshCacheEntry *entry = cache->last_hit;
+  int service = cache_service (cache, key->service);
+  gsize domain_len;
+  gboolean legacy = !!key->legacy;
+  guint32 number;
 
-  if (entry != NULL && cache_key_equal (&entry->key, key))
-    return entry;
-  entry = g_hash_table_lookup (cache->entries, key);
-  if (entry != NULL)
-    cache->last_hit = entry;
-  return entry;
+  if (service < 0)
+    return 0;
+  domain_len = strlen (key->domain);
+  if (cache->last_hit != 0
+      && entry_matches (entry_at (cache, cache->last_hit), key->domain,
+                        domain_len, (guint) service, legacy))
+    return cache->last_hit;
+  number = slots_find (cache, key->domain, domain_len, (guint) service, legacy,
+                       cache_hash (cache, key->domain, domain_len,
+                                   (guint) service, legacy));
+  if (number != 0)
+    cache->last_hit = number;
+  return number;
 }
 
 gboolean
@@ -165,44 +545,90 @@ _posh_cache_lookup (PoshCache           *cache,
                     PoshDocument       **document,
                     const GError       **error)
 {
-  PoshCacheEntry *entry = cache_find (cache, key);
+  guint32 number = cache_find (cache, key);
+  PoshCacheEntry *entry;
 
-  if (entry == NULL)
+  if (number == 0)
     return FALSE;
 
+  entry = entry_at (cache, number);
   if (now >= entry->expiry)
     {
-      cache_remove_entry (cache, entry);
+      entry_evict (cache, number, TRUE);
       return FALSE;
     }
 
   if (document != NULL)
-    *document = entry->document;
+    *document = (entry->flags & ENTRY_ERROR) != 0 ? NULL : entry->value;
   if (error != NULL)
-    *error = entry->error;
+    *error = (entry->flags & ENTRY_ERROR) != 0 ? entry->value : NULL;
   return TRUE;
 }
 
-static PoshCacheEntry *
-cache_new_entry (PoshCache          *cache,
-                 const PoshCacheKey *key,
-                 gint64              expiry)
+/* Stores value (owned) under key; returns FALSE when it cannot be cached
+ * (value is then left to the caller). */
+static gboolean
+cache_store (PoshCache          *cache,
+             const PoshCacheKey *key,
+             gpointer            value,
+             guint8              flags,
+             gint64              expiry)
 {
+  gsize domain_len = strlen (key->domain);
+  gboolean legacy = !!key->legacy;
+  int service;
+  guint32 hash;
+  guint32 number;
+  guint32 i;
   PoshCacheEntry *entry;
-  PoshCacheEntry *old = g_hash_table_lookup (cache->entries, key);
 
-  if (old != NULL)
-    cache_remove_entry (cache, old);
+  _posh_cache_remove (cache, key);
+  service = cache_service (cache, key->service);
+  if (service < 0)
+    {
+      if (cache->services->len >= POSH_CACHE_MAX_SERVICES)
+        return FALSE;
+      g_ptr_array_add (cache->services, g_strdup (key->service));
+      service = (int) cache->services->len - 1;
+    }
+  if (domain_len > G_MAXUINT16)
+    return FALSE;
 
-  while (g_hash_table_size (cache->entries) >= cache->max_entries)
-    cache_remove_entry (cache, g_queue_peek_head (&cache->order));
+  while (cache->size >= cache->max_entries)
+    entry_evict (cache, cache->oldest, TRUE);
+  if ((cache->size + 1) * 2 > cache->n_slots)
+    slots_resize (cache, MAX (POSH_CACHE_MIN_SLOTS, cache->n_slots * 2));
 
-  entry = alloc_with_key (sizeof (PoshCacheEntry), key);
+  hash = cache_hash (cache, key->domain, domain_len, (guint) service, legacy);
+  i = slots_free_for (cache, hash);
+  if (i == cache->n_slots)
+    {
+      g_debug ("POSH cache: not caching %s: %u colliding entries",
+               key->domain, POSH_CACHE_MAX_PROBE);
+      return FALSE;
+    }
+
+  number = entry_alloc (cache);
+  entry = entry_at (cache, number);
   entry->expiry = expiry;
-  entry->link.data = entry;
-  g_queue_push_tail_link (&cache->order, &entry->link);
-  g_hash_table_insert (cache->entries, &entry->key, entry);
-  return entry;
+  entry->value = value;
+  entry->domain_len = (guint16) domain_len;
+  entry->service = (guint8) service;
+  entry->flags = ENTRY_IN_USE | (legacy ? ENTRY_LEGACY : 0) | flags;
+  if (domain_len <= POSH_CACHE_INLINE_DOMAIN)
+    memcpy (entry->domain, key->domain, domain_len);
+  else
+    {
+      char *heap = g_memdup2 (key->domain, domain_len);
+
+      memcpy (entry->domain, &heap, sizeof heap);
+      entry->flags |= ENTRY_HEAP_DOMAIN;
+    }
+  order_push (cache, number);
+  cache->slots[i].hash = hash;
+  cache->slots[i].entry = number;
+  cache->size++;
+  return TRUE;
 }
 
 void
@@ -211,12 +637,10 @@ _posh_cache_store_document (PoshCache          *cache,
                             PoshDocument       *document,
                             gint64              expiry)
 {
-  PoshCacheEntry *entry;
-
   g_return_if_fail (document != NULL);
 
-  entry = cache_new_entry (cache, key, expiry);
-  entry->document = posh_document_ref (document);
+  if (!cache_store (cache, key, posh_document_ref (document), 0, expiry))
+    posh_document_unref (document);
 }
 
 void
@@ -225,49 +649,60 @@ _posh_cache_store_error (PoshCache          *cache,
                          const GError       *error,
                          gint64              expiry)
 {
-  PoshCacheEntry *entry;
+  GError *copy;
 
   g_return_if_fail (error != NULL);
 
-  entry = cache_new_entry (cache, key, expiry);
-  entry->error = g_error_copy (error);
+  copy = g_error_copy (error);
+  if (!cache_store (cache, key, copy, ENTRY_ERROR, expiry))
+    g_error_free (copy);
 }
 
 void
 _posh_cache_remove (PoshCache          *cache,
                     const PoshCacheKey *key)
 {
-  PoshCacheEntry *entry = g_hash_table_lookup (cache->entries, key);
+  guint32 number = cache_find (cache, key);
 
-  if (entry != NULL)
-    cache_remove_entry (cache, entry);
+  if (number != 0)
+    entry_evict (cache, number, TRUE);
 }
 
 void
 _posh_cache_clear (PoshCache *cache)
 {
-  cache->last_hit = NULL;
-  g_queue_init (&cache->order);
-  g_hash_table_remove_all (cache->entries);
+  for (guint32 n = 1; n <= cache->n_entries_touched; n++)
+    if ((entry_at (cache, n)->flags & ENTRY_IN_USE) != 0)
+      entry_clear (entry_at (cache, n));
+  g_clear_pointer (&cache->slots, g_free);
+  g_clear_pointer (&cache->entries, g_free);
+  cache->n_slots = 0;
+  cache->n_entries_allocated = 0;
+  cache->n_entries_touched = 0;
+  cache->free_list = 0;
+  cache->oldest = cache->newest = 0;
+  cache->last_hit = 0;
+  cache->size = 0;
 }
 
 guint
 _posh_cache_expire (PoshCache *cache,
                     gint64     now)
 {
-  GList *l = cache->order.head;
+  guint32 number = cache->oldest;
   guint n = 0;
 
-  while (l != NULL)
+  while (number != 0)
     {
-      PoshCacheEntry *entry = l->data;
+      PoshCacheEntry *entry = entry_at (cache, number);
+      guint32 next = entry->newer;
 
-      l = l->next;
       if (now >= entry->expiry)
         {
-          cache_remove_entry (cache, entry);
+          entry_evict (cache, number, TRUE);
           n++;
         }
+      number = next;
     }
   return n;
 }
@@ -279,14 +714,25 @@ _posh_cache_set_max_entries (PoshCache *cache,
   g_return_if_fail (max_entries > 0);
 
   cache->max_entries = max_entries;
-  while (g_hash_table_size (cache->entries) > max_entries)
-    cache_remove_entry (cache, g_queue_peek_head (&cache->order));
+  while (cache->size > max_entries)
+    entry_evict (cache, cache->oldest, TRUE);
 }
 
 guint
 _posh_cache_get_size (PoshCache *cache)
 {
-  return g_hash_table_size (cache->entries);
+  return cache->size;
+}
+
+guint
+_posh_cache_get_longest_probe (PoshCache *cache)
+{
+  guint longest = 0;
+
+  for (guint32 i = 0; i < cache->n_slots; i++)
+    if (cache->slots[i].entry != 0)
+      longest = MAX (longest, slot_distance (cache, cache->slots[i].hash, i) + 1);
+  return longest;
 }
 
 gpointer
@@ -298,6 +744,27 @@ _posh_cache_lookup_inflight (PoshCache          *cache,
   return entry != NULL ? entry->inflight : NULL;
 }
 
+/* Allocates a PoshInflightEntry followed by the key strings, and fills in
+ * its key. */
+static PoshInflightEntry *
+inflight_entry_new (const PoshCacheKey *key,
+                    gpointer            inflight)
+{
+  gsize domain_len = strlen (key->domain);
+  gsize service_len = strlen (key->service);
+  PoshInflightEntry *entry = g_malloc0 (sizeof (PoshInflightEntry)
+                                        + domain_len + service_len + 2);
+  char *strings = (char *) (entry + 1);
+
+  memcpy (strings, key->domain, domain_len + 1);
+  memcpy (strings + domain_len + 1, key->service, service_len + 1);
+  entry->key.domain = strings;
+  entry->key.service = strings + domain_len + 1;
+  entry->key.legacy = !!key->legacy;
+  entry->inflight = inflight;
+  return entry;
+}
+
 void
 _posh_cache_add_inflight (PoshCache          *cache,
                           const PoshCacheKey *key,
@@ -307,8 +774,7 @@ _posh_cache_add_inflight (PoshCache          *cache,
 
   g_return_if_fail (inflight != NULL);
 
-  entry = alloc_with_key (sizeof (PoshInflightEntry), key);
-  entry->inflight = inflight;
+  entry = inflight_entry_new (key, inflight);
   /* replace: the old key (inside the old value) must not outlive it */
   g_hash_table_remove (cache->inflight, key);
   g_hash_table_insert (cache->inflight, &entry->key, entry);
