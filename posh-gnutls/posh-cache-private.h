@@ -66,6 +66,23 @@ void          _posh_cache_clear           (PoshCache          *cache);
 /* Drops the entries expired at now; returns how many were dropped. */
 guint         _posh_cache_expire          (PoshCache          *cache,
                                            gint64              now);
+/* What the owner calls before each store: once the cache has doubled in
+ * size since the last sweep (and holds at least 1 024 entries), drops the
+ * entries expired at now and, when that leaves the arrays three-quarters
+ * empty, compacts them. Amortised O(1) per store. */
+void          _posh_cache_maintain        (PoshCache          *cache,
+                                           gint64              now);
+/* For tests: the smallest size at which _posh_cache_maintain sweeps
+ * (default 1 024). */
+void          _posh_cache_set_min_sweep   (PoshCache          *cache,
+                                           guint               size);
+/* Moves the live entries into arrays sized for them, keeping the eviction
+ * order; a no-op when they would not shrink. */
+void          _posh_cache_compact         (PoshCache          *cache);
+/* The allocated sizes, in slots and in entries (for tests). */
+void          _posh_cache_get_capacity    (PoshCache          *cache,
+                                           guint              *n_slots,
+                                           guint              *n_entries);
 guint         _posh_cache_get_size        (PoshCache          *cache);
 /* The longest probe sequence a lookup of a stored key makes now, in slots
  * (0 when empty). For tests and benchmarks: walks the whole table. */

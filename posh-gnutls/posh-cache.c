@@ -33,7 +33,10 @@
  * POSH_CACHE_MAX_PROBE slots, whatever the keys.
  *
  * The table is bounded: beyond POSH_CACHE_MAX_ENTRIES the oldest stored
- * entry is evicted first (a FIFO linked through the entries by number). The
+ * entry is evicted first (a FIFO linked through the entries by number).
+ * Expired entries are dropped when looked up, and all at once by the sweep
+ * _posh_cache_maintain () runs each time the cache doubles in size; a sweep
+ * that leaves the arrays three-quarters empty compacts them. The
  * entry of the last hit is remembered: a client that verifies one peer over
  * and over finds it with a key comparison, without hashing the key.
  *
@@ -55,6 +58,9 @@
 #define POSH_CACHE_MAX_ENTRIES (1 << 18)
 #define POSH_CACHE_MIN_SLOTS 16
 #define POSH_CACHE_MIN_ENTRIES 8
+/* _posh_cache_maintain sweeps expired entries once the cache reaches this
+ * size, then again at twice the size that survived. */
+#define POSH_CACHE_MIN_SWEEP 1024
 #define POSH_CACHE_INLINE_DOMAIN 36
 
 enum
@@ -111,6 +117,8 @@ struct _PoshCache
   guint32         last_hit;     /* entry number or 0 */
   guint           size;
   guint           max_entries;
+  guint           sweep_at;     /* _posh_cache_maintain sweeps at this size */
+  guint           min_sweep;    /* and never below this one */
   PoshCacheHashFunc hash_func;  /* (nullable) tests only */
   GPtrArray      *services;     /* (owned) interned service names */
   GHashTable     *inflight;     /* (owned) PoshCacheKey * -> PoshInflightEntry * */
@@ -461,6 +469,7 @@ _posh_cache_new (void)
   cache->inflight = g_hash_table_new_full (inflight_key_hash, inflight_key_equal,
                                            NULL, g_free);
   cache->max_entries = POSH_CACHE_MAX_ENTRIES;
+  cache->min_sweep = cache->sweep_at = POSH_CACHE_MIN_SWEEP;
   return cache;
 }
 
@@ -683,6 +692,7 @@ _posh_cache_clear (PoshCache *cache)
   cache->oldest = cache->newest = 0;
   cache->last_hit = 0;
   cache->size = 0;
+  cache->sweep_at = cache->min_sweep;
 }
 
 guint
@@ -707,6 +717,88 @@ _posh_cache_expire (PoshCache *cache,
   return n;
 }
 
+/* Moves the live entries to the front of a new array sized for them, in
+ * eviction order, and rebuilds the slots for that size: what a sweep frees
+ * goes back to the system. */
+void
+_posh_cache_compact (PoshCache *cache)
+{
+  guint32 n_entries = POSH_CACHE_MIN_ENTRIES;
+  guint32 n_slots = POSH_CACHE_MIN_SLOTS;
+  PoshCacheEntry *entries;
+  guint32 last_hit = 0;
+  guint32 k = 0;
+
+  if (cache->size == 0)
+    {
+      _posh_cache_clear (cache);
+      return;
+    }
+  while (n_entries < cache->size)
+    n_entries *= 2;
+  while (n_slots < (cache->size + 1) * 2)
+    n_slots *= 2;
+  if (n_entries >= cache->n_entries_allocated && n_slots >= cache->n_slots)
+    return;
+
+  entries = g_new0 (PoshCacheEntry, n_entries);
+  for (guint32 n = cache->oldest; n != 0; n = entry_at (cache, n)->newer, k++)
+    {
+      entries[k] = *entry_at (cache, n);
+      entries[k].older = k;                       /* the number of entries[k - 1] */
+      entries[k].newer = k + 1 < cache->size ? k + 2 : 0;
+      if (n == cache->last_hit)
+        last_hit = k + 1;
+    }
+  g_assert (k == cache->size);
+  g_free (cache->entries);
+  cache->entries = entries;
+  cache->n_entries_allocated = n_entries;
+  cache->n_entries_touched = k;
+  cache->free_list = 0;
+  cache->oldest = 1;
+  cache->newest = k;
+  cache->last_hit = last_hit;
+
+  g_free (cache->slots);
+  cache->slots = g_new0 (PoshCacheSlot, n_slots);
+  cache->n_slots = n_slots;
+  for (guint32 n = 1; n <= k; n++)
+    {
+      guint32 hash = entry_hash (cache, entry_at (cache, n));
+      guint32 i = slots_free_for (cache, hash);
+
+      if (i == n_slots)
+        entry_evict (cache, n, FALSE);
+      else
+        {
+          cache->slots[i].hash = hash;
+          cache->slots[i].entry = n;
+        }
+    }
+}
+
+void
+_posh_cache_maintain (PoshCache *cache,
+                      gint64     now)
+{
+  if (cache->size < cache->sweep_at)
+    return;
+  _posh_cache_expire (cache, now);
+  if ((gsize) cache->size * 4 <= cache->n_entries_allocated)
+    _posh_cache_compact (cache);
+  cache->sweep_at = MAX (cache->min_sweep, cache->size * 2);
+}
+
+void
+_posh_cache_set_min_sweep (PoshCache *cache,
+                           guint      size)
+{
+  g_return_if_fail (size > 0);
+
+  cache->min_sweep = cache->sweep_at = size;
+}
+
 void
 _posh_cache_set_max_entries (PoshCache *cache,
                              guint      max_entries)
@@ -716,6 +808,15 @@ _posh_cache_set_max_entries (PoshCache *cache,
   cache->max_entries = max_entries;
   while (cache->size > max_entries)
     entry_evict (cache, cache->oldest, TRUE);
+}
+
+void
+_posh_cache_get_capacity (PoshCache *cache,
+                          guint     *n_slots,
+                          guint     *n_entries)
+{
+  *n_slots = cache->n_slots;
+  *n_entries = cache->n_entries_allocated;
 }
 
 guint

@@ -77,6 +77,7 @@ verifier_cache_store (PoshVerifier       *self,
     {
       guint64 lifetime;
 
+      _posh_cache_maintain (self->cache, _posh_verifier_cache_now_locked (self));
       if (document != NULL)
         {
           lifetime = MIN (posh_document_get_lifetime (document),

@@ -408,6 +408,8 @@ test_model (gconstpointer data)
         }
       else if (op < 95)
         now += g_rand_int_range (rand, 0, 20);
+      else if (op < 96)
+        _posh_cache_compact (cache);     /* changes nothing the model sees */
       else if (op < 98)
         {
           GHashTableIter iter;
@@ -495,6 +497,96 @@ test_grow (void)
   documents_clear (&d);
 }
 
+/* A sweep once the cache has doubled drops what expired, and compacts the
+ * arrays it left three-quarters empty, keeping the eviction order. */
+static void
+test_maintain (void)
+{
+  PoshCache *cache = _posh_cache_new ();
+  Documents d = { 0 };
+  guint n_slots, n_entries;
+  guint live = 0;
+
+  documents_init (&d);
+  /* 7 000 entries expiring at 10, stored at 0 the way a verifier does:
+   * maintain first (sweeps at 1 024, 2 048, 4 096 find nothing expired) */
+  for (guint i = 0; i < 7000; i++)
+    {
+      char domain[32];
+      PoshCacheKey key = { domain, SERVICE, FALSE };
+
+      g_snprintf (domain, sizeof domain, "old%u.example", i);
+      _posh_cache_maintain (cache, 0);
+      _posh_cache_store_document (cache, &key, d.documents[i % N_DOCUMENTS], 10);
+    }
+  g_assert_cmpuint (_posh_cache_get_size (cache), ==, 7000);
+  _posh_cache_get_capacity (cache, &n_slots, &n_entries);
+  g_assert_cmpuint (n_slots, ==, 16384);
+  g_assert_cmpuint (n_entries, ==, 8192);
+
+  /* at 20, new entries until the cache reaches 8 192: the sweep there
+   * drops the 7 000 and compacts the arrays to the 1 192 left */
+  while (_posh_cache_get_size (cache) < 8192)
+    {
+      char domain[32];
+      PoshCacheKey key = { domain, SERVICE, FALSE };
+
+      g_snprintf (domain, sizeof domain, "new%u.example", live++);
+      _posh_cache_maintain (cache, 20);
+      _posh_cache_store_document (cache, &key, d.documents[live % N_DOCUMENTS], 1000);
+    }
+  g_assert_cmpuint (live, ==, 1192);
+  {
+    char domain[32];
+    PoshCacheKey key = { domain, SERVICE, FALSE };
+
+    g_snprintf (domain, sizeof domain, "new%u.example", live++);
+    _posh_cache_maintain (cache, 20);
+    _posh_cache_store_document (cache, &key, d.documents[live % N_DOCUMENTS], 1000);
+  }
+  g_assert_cmpuint (_posh_cache_get_size (cache), ==, 1193);
+  _posh_cache_get_capacity (cache, &n_slots, &n_entries);
+  g_assert_cmpuint (n_entries, ==, 2048);
+  g_assert_cmpuint (n_slots, ==, 4096);
+
+  for (guint i = 0; i < 7000; i += 7)
+    {
+      char domain[32];
+
+      g_snprintf (domain, sizeof domain, "old%u.example", i);
+      g_assert_null (find (cache, domain));
+    }
+  for (guint i = 0; i < live; i++)
+    {
+      char domain[32];
+
+      g_snprintf (domain, sizeof domain, "new%u.example", i);
+      g_assert_true (find (cache, domain) == d.documents[(i + 1) % N_DOCUMENTS]);
+    }
+
+  /* the eviction order survived the compaction: the oldest go first */
+  _posh_cache_set_max_entries (cache, 3);
+  g_assert_null (find (cache, "new1189.example"));
+  g_assert_nonnull (find (cache, "new1190.example"));
+  g_assert_nonnull (find (cache, "new1191.example"));
+  g_assert_nonnull (find (cache, "new1192.example"));
+
+  /* compacting an emptied cache frees its arrays */
+  _posh_cache_set_max_entries (cache, 1);
+  {
+    PoshCacheKey key = { "new1192.example", SERVICE, FALSE };
+
+    _posh_cache_remove (cache, &key);
+  }
+  _posh_cache_compact (cache);
+  _posh_cache_get_capacity (cache, &n_slots, &n_entries);
+  g_assert_cmpuint (n_slots, ==, 0);
+  g_assert_cmpuint (n_entries, ==, 0);
+
+  _posh_cache_free (cache);
+  documents_clear (&d);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -508,6 +600,7 @@ main (int    argc,
   g_test_add_data_func ("/cache-table/model/seeded-hash", GINT_TO_POINTER (0), test_model);
   g_test_add_data_func ("/cache-table/model/coarse-hash", GINT_TO_POINTER (1), test_model);
   g_test_add_func ("/cache-table/grow", test_grow);
+  g_test_add_func ("/cache-table/R39/maintain-sweep-compact", test_maintain);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "posh-cache-private.h"
 #include "posh-fetch-private.h"
 #include "posh-private.h"
+#include "posh-verifier-private.h"
 
 #include "files/fingerprints.h"
 #include "posh-test-server.h"
@@ -775,6 +776,40 @@ test_E1_legacy_key (Fixture       *f,
   g_assert_null (posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-client"));
 }
 
+/* R39: a verifier drops expired entries by itself, not only when they are
+ * looked up again: before a store, once the cache has grown to its sweep
+ * size, everything expired goes (here the sweep size is lowered to 1 so
+ * that two fetches show it). */
+static void
+test_R39_sweep_on_store (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *client_json = posh_test_fingerprints_json (FP_HOSTING_EXAMPLE_NET_SHA256, 60);
+  g_autofree char *server_json = posh_test_fingerprints_json (FP_XMPP_OTHER_SHA256, 600);
+  g_autoptr(PoshDocument) client = NULL;
+  g_autoptr(PoshDocument) server = NULL;
+  g_autoptr(PoshDocument) cached = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_FIXTURE (f);
+  posh_test_server_set_json (f->source, CLIENT_PATH, client_json);
+  posh_test_server_set_json (f->source, SERVER_PATH, server_json);
+  _posh_cache_set_min_sweep (f->verifier->cache, 1);
+
+  client = do_fetch (f, data, "xmpp-client", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (_posh_cache_get_size (f->verifier->cache), ==, 1);
+
+  /* the xmpp-client entry has expired; nobody looks it up again */
+  f->clock.now = T0 + 60;
+  server = do_fetch (f, data, "xmpp-server", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (_posh_cache_get_size (f->verifier->cache), ==, 1);
+  g_assert_nonnull (server);
+  cached = posh_verifier_lookup_cached (f->verifier, "example.com", "xmpp-server");
+  g_assert_true (cached == server);
+}
+
 #define add_both(path, func) \
   POSH_TEST_ADD_SYNC_ASYNC (path, Fixture, fixture_setup, func, fixture_teardown)
 
@@ -794,6 +829,7 @@ main (int    argc,
   add_both ("/cache/R40/reference-86400-fingerprints-604800", test_R40_reference_shorter);
   add_both ("/cache/R40/reference-3600-fingerprints-60", test_R40_fingerprints_shorter);
   add_both ("/cache/R39/direct-expires", test_R39_direct_expires);
+  add_both ("/cache/R39/sweep-on-store", test_R39_sweep_on_store);
   add_both ("/cache/E12/max-lifetime", test_E12_max_lifetime);
   add_both ("/cache/E12/huge-expires-default-cap", test_E12_huge_expires_default_cap);
   add_both ("/cache/R43/cache-control-max-age-ignored", test_R43_cache_control_long);
