@@ -18,6 +18,15 @@
 
 /* ---- limits ------------------------------------------------------------ */
 
+/* How many texts reached json-glib (atomic); see _posh_document_json_trees(). */
+static int json_trees;
+
+guint
+_posh_document_json_trees (void)
+{
+  return (guint) g_atomic_int_get (&json_trees);
+}
+
 void
 _posh_parse_limits_init (PoshParseLimits *limits)
 {
@@ -358,10 +367,13 @@ _posh_document_parse (const char             *data,
       data += 3;
       len -= 3;
     }
-  /* json-glib is lenient and unbounded: it only sees text that passed. */
-  if (!_posh_json_check (data, len, limits->max_depth, &facts, error))
+  /* json-glib is lenient and unbounded: it only sees text that passed,
+   * descriptor and member caps included. The checks in build_document()
+   * stay the authority on what it builds. */
+  if (!_posh_json_check (data, len, limits, &facts, error))
     return NULL;
 
+  g_atomic_int_inc (&json_trees);
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &json_error))
     {

@@ -69,15 +69,27 @@ typedef struct
 } PoshJsonFacts;
 
 /* Checks that text is UTF-8 (E18) and strict RFC 8259 JSON: grammar, no
- * duplicate member names in any object (E8), nesting at most max_depth
- * (capped at POSH_JSON_DEPTH_CEILING). Iterative: hostile input cannot
- * exhaust the stack. Errors are POSH_DOCUMENT_ERROR_INVALID_ENCODING,
- * _SYNTAX, _TOO_DEEP or _DUPLICATE_MEMBER. A leading BOM must already have
- * been skipped. */
-gboolean  _posh_json_check        (const char     *text,
-                                   gsize           len,
-                                   guint           max_depth,
-                                   PoshJsonFacts  *facts,
-                                   GError        **error);
+ * duplicate member names in any object (E8), nesting at most
+ * limits->max_depth (capped at POSH_JSON_DEPTH_CEILING). Iterative: hostile
+ * input cannot exhaust the stack. It also enforces E19 before any tree is
+ * built: at most limits->max_descriptors elements in the top-level
+ * "fingerprints" array (when it is an array) and at most
+ * limits->max_members members in each object element of it; other members
+ * are not counted. It stops at the first problem in text order; on the name
+ * of a member that is both a duplicate and one too many, the duplicate wins.
+ * Errors are POSH_DOCUMENT_ERROR_INVALID_ENCODING, _SYNTAX, _TOO_DEEP,
+ * _DUPLICATE_MEMBER, _TOO_MANY_DESCRIPTORS or _TOO_MANY_MEMBERS. A leading
+ * BOM must already have been skipped. (posh-json-scan.c) */
+gboolean  _posh_json_check        (const char             *text,
+                                   gsize                   len,
+                                   const PoshParseLimits  *limits,
+                                   PoshJsonFacts          *facts,
+                                   GError                **error);
+
+/* For tests: how many times _posh_document_parse() has handed text to
+ * json-glib in this process, i.e. how many documents passed
+ * _posh_json_check(). A document refused by the scanner never costs a tree,
+ * and this is how a test tells. (posh-document-parse.c) */
+guint     _posh_document_json_trees (void);
 
 G_END_DECLS

@@ -6,7 +6,12 @@
  * members silently, misreads integers of 2^63 and above, and recurses without
  * bound. So the raw text is checked here first, iteratively with an explicit
  * stack bounded by max_depth, and json-glib only ever sees text that passed.
- * The scanner also keeps the literal of the top-level "expires" member.
+ * The scanner also keeps the literal of the top-level "expires" member, and
+ * enforces the descriptor and member caps (E19) as it goes: json-glib would
+ * otherwise build the tree of every one of the ~21 000 "{}" a 64 KiB body
+ * can hold (100 000 under a 1 MiB cap: ~25 MiB) before they were counted.
+ * Only the top-level "fingerprints" array and its object elements are
+ * counted; other members are extensions, bounded by size and depth alone.
  */
 
 #include "config.h"
@@ -22,9 +27,21 @@ typedef enum
   SCAN_AFTER_VALUE,
 } ScanState;
 
+/* What a container is to POSH (only an array or object that needs counting
+ * has a role other than SCAN_ROLE_OTHER). */
+typedef enum
+{
+  SCAN_ROLE_OTHER,
+  SCAN_ROLE_FINGERPRINTS,   /* the top-level "fingerprints" array */
+  SCAN_ROLE_DESCRIPTOR,     /* an object element of it */
+} ScanRole;
+
 typedef struct
 {
   gboolean    object;
+  ScanRole    role;
+  guint       index;    /* SCAN_ROLE_DESCRIPTOR: its element index */
+  guint64     count;    /* the elements or members seen so far */
   GHashTable *names;    /* (nullable): member names seen so far */
 } ScanFrame;
 
@@ -37,6 +54,9 @@ typedef struct
   guint           depth;
   ScanFrame      *frames;
   gboolean        capture_expires;  /* the next value is top-level "expires" */
+  gboolean        at_fingerprints;  /* the next value is top-level "fingerprints" */
+  guint           max_descriptors;
+  guint           max_members;
   PoshJsonFacts  *facts;
   GError        **error;
 } Scanner;
@@ -90,13 +110,18 @@ scan_peek (Scanner *s,
 }
 
 static gboolean
-scan_push (Scanner *s,
-           gboolean object)
+scan_push (Scanner  *s,
+           gboolean  object,
+           ScanRole  role,
+           guint     index)
 {
   if (s->depth >= s->max_depth)
     return scan_fail (s, POSH_DOCUMENT_ERROR_TOO_DEEP,
                       "nesting deeper than %u levels", s->max_depth);
   s->frames[s->depth].object = object;
+  s->frames[s->depth].role = role;
+  s->frames[s->depth].index = index;
+  s->frames[s->depth].count = 0;
   s->frames[s->depth].names = NULL;
   s->depth++;
   s->p++;
@@ -337,14 +362,65 @@ scan_literal (Scanner *s)
   return scan_syntax (s, "a value");
 }
 
+/* E19, as posh-document-parse.c words it, but without the total, which
+ * is not known yet: at the element or member at byte at, the frame on top
+ * holds one more than its cap allows. */
+static gboolean
+scan_over_cap (Scanner    *s,
+               const char *at)
+{
+  const ScanFrame *frame = &s->frames[s->depth - 1];
+  gsize offset = (gsize) (at - s->start);
+
+  if (frame->role == SCAN_ROLE_FINGERPRINTS)
+    g_set_error (s->error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS,
+                 "“fingerprints” has more descriptors than the limit of %u "
+                 "(the element at byte %" G_GSIZE_FORMAT " is one too many)",
+                 s->max_descriptors, offset);
+  else
+    g_set_error (s->error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS,
+                 "Element %u of “fingerprints” has more members than the limit of %u "
+                 "(the member at byte %" G_GSIZE_FORMAT " is one too many)",
+                 frame->index, s->max_members, offset);
+  return FALSE;
+}
+
+/* Counts one more element of "fingerprints" (beginning at byte at), if the
+ * frame on top is that array. */
+static gboolean
+scan_count_descriptor (Scanner    *s,
+                       const char *at)
+{
+  ScanFrame *frame = s->depth > 0 ? &s->frames[s->depth - 1] : NULL;
+
+  if (!frame || frame->role != SCAN_ROLE_FINGERPRINTS)
+    return TRUE;
+  if (++frame->count > s->max_descriptors)
+    return scan_over_cap (s, at);
+  return TRUE;
+}
+
 /* An object or array; s->p is on its opening bracket. */
 static gboolean
 scan_open (Scanner   *s,
+           gboolean   fingerprints,
            ScanState *state)
 {
   gboolean object = *s->p == '{';
+  ScanFrame *parent = s->depth > 0 ? &s->frames[s->depth - 1] : NULL;
+  ScanRole role = SCAN_ROLE_OTHER;
+  guint index = 0;
 
-  if (!scan_push (s, object))
+  if (!scan_count_descriptor (s, s->p))
+    return FALSE;
+  if (fingerprints && !object)
+    role = SCAN_ROLE_FINGERPRINTS;
+  else if (object && parent && parent->role == SCAN_ROLE_FINGERPRINTS)
+    {
+      role = SCAN_ROLE_DESCRIPTOR;
+      index = (guint) (parent->count - 1);
+    }
+  if (!scan_push (s, object, role, index))
     return FALSE;
   scan_skip_ws (s);
   if (scan_peek (s, object ? '}' : ']'))
@@ -359,29 +435,40 @@ scan_value (Scanner   *s,
             ScanState *state)
 {
   gboolean capture = s->capture_expires;
+  gboolean fingerprints = s->at_fingerprints;
+  const char *start;
+  gboolean ok;
 
   s->capture_expires = FALSE;
+  s->at_fingerprints = FALSE;
   scan_skip_ws (s);
   if (s->p >= s->end)
     return scan_syntax (s, "a value");
   if (capture && *s->p != '-' && !g_ascii_isdigit (*s->p))
     s->facts->expires_kind = POSH_JSON_EXPIRES_OTHER;
 
+  /* An element of "fingerprints" counts from its opening bracket, or once
+   * it is read if it is a scalar (so a malformed one stays a syntax error). */
   *state = SCAN_AFTER_VALUE;
+  start = s->p;
   switch (*s->p)
     {
     case '{':
     case '[':
-      return scan_open (s, state);
+      return scan_open (s, fingerprints, state);
     case '"':
-      return scan_string (s, NULL);
+      ok = scan_string (s, NULL);
+      break;
     case '-':
     case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
-      return scan_number (s, capture);
+      ok = scan_number (s, capture);
+      break;
     default:
-      return scan_literal (s);
+      ok = scan_literal (s);
+      break;
     }
+  return ok && scan_count_descriptor (s, start);
 }
 
 static gboolean
@@ -389,21 +476,28 @@ scan_member (Scanner *s)
 {
   ScanFrame *frame = &s->frames[s->depth - 1];
   g_autoptr(GString) name = g_string_new (NULL);
+  const char *start;
 
   scan_skip_ws (s);
   if (!scan_peek (s, '"'))
     return scan_syntax (s, "a member name");
+  start = s->p;
   if (!scan_string (s, name))
     return FALSE;
 
-  /* E8: a duplicate is a spoofing vector, whatever json-glib would keep. */
+  /* E8: a duplicate is a spoofing vector, whatever json-glib would keep.
+   * Checked before the member cap: a repeated name is not one more member,
+   * so where both apply, DUPLICATE_MEMBER wins. */
   if (!frame->names)
     frame->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (g_hash_table_contains (frame->names, name->str))
     return scan_fail (s, POSH_DOCUMENT_ERROR_DUPLICATE_MEMBER,
                       "the member “%s” appears twice in one object", name->str);
+  if (frame->role == SCAN_ROLE_DESCRIPTOR && ++frame->count > s->max_members)
+    return scan_over_cap (s, start);
 
   s->capture_expires = s->depth == 1 && strcmp (name->str, "expires") == 0;
+  s->at_fingerprints = s->depth == 1 && strcmp (name->str, "fingerprints") == 0;
   g_hash_table_add (frame->names, g_string_free (g_steal_pointer (&name), FALSE));
 
   scan_skip_ws (s);
@@ -470,18 +564,21 @@ scan_run (Scanner *s)
 }
 
 static gboolean
-scan_json (const char     *text,
-           gsize           len,
-           guint           max_depth,
-           PoshJsonFacts  *facts,
-           GError        **error)
+scan_json (const char             *text,
+           gsize                   len,
+           const PoshParseLimits  *limits,
+           PoshJsonFacts          *facts,
+           GError                **error)
 {
   Scanner s = { 0, };
+  guint max_depth = MIN (limits->max_depth, POSH_JSON_DEPTH_CEILING);
   gboolean ok;
 
   s.start = s.p = text;
   s.end = text + len;
   s.max_depth = max_depth;
+  s.max_descriptors = limits->max_descriptors;
+  s.max_members = limits->max_members;
   s.frames = g_new0 (ScanFrame, MAX (max_depth, 1));
   s.facts = facts;
   s.error = error;
@@ -519,13 +616,14 @@ check_encoding (const char  *text,
 }
 
 gboolean
-_posh_json_check (const char     *text,
-                  gsize           len,
-                  guint           max_depth,
-                  PoshJsonFacts  *facts,
-                  GError        **error)
+_posh_json_check (const char             *text,
+                  gsize                   len,
+                  const PoshParseLimits  *limits,
+                  PoshJsonFacts          *facts,
+                  GError                **error)
 {
   g_return_val_if_fail (text || len == 0, FALSE);
+  g_return_val_if_fail (limits, FALSE);
   g_return_val_if_fail (facts, FALSE);
 
   facts->expires_kind = POSH_JSON_EXPIRES_ABSENT;
@@ -533,5 +631,5 @@ _posh_json_check (const char     *text,
   if (!text)
     text = "";
   return check_encoding (text, len, error) &&
-         scan_json (text, len, MIN (max_depth, POSH_JSON_DEPTH_CEILING), facts, error);
+         scan_json (text, len, limits, facts, error);
 }

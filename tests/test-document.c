@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "posh-private.h"
+#include "posh-document-private.h"
 #include "files/fingerprints.h"
 #include "posh-test-utils.h"
 
@@ -519,6 +520,182 @@ test_limit_lifetime (void)
   g_assert_cmpuint (posh_document_get_expires (huge), ==, 100);
 }
 
+/* ---- E19 caps in the scanner, before json-glib builds a tree ------------- */
+
+/* "{}" repeated n times, comma-separated, between prefix and suffix. */
+static char *
+repeat_empty_objects (const char *prefix,
+                      guint       n,
+                      const char *suffix)
+{
+  GString *json = g_string_new (prefix);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (json, i == 0 ? "{}" : ",{}");
+  g_string_append (json, suffix);
+  return g_string_free (json, FALSE);
+}
+
+/* json is refused with code and message, and json-glib never saw it: the
+ * scanner refused it. */
+static void
+assert_refused_by_scanner (const char            *json,
+                           gsize                  len,
+                           const PoshParseLimits *limits,
+                           PoshDocumentError      code,
+                           const char            *message)
+{
+  g_autoptr(GError) error = NULL;
+  guint trees = _posh_document_json_trees ();
+
+  g_assert_null (_posh_document_parse (json, len, limits, &error));
+  g_assert_cmpuint (_posh_document_json_trees (), ==, trees);
+  g_assert_error (error, POSH_DOCUMENT_ERROR, (int) code);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+/* json parses under limits, through json-glib exactly once. (transfer full) */
+static PoshDocument *
+parse_ok_counted (const char            *json,
+                  const PoshParseLimits *limits)
+{
+  guint trees = _posh_document_json_trees ();
+  PoshDocument *document = parse_ok (json, limits);
+
+  g_assert_cmpuint (_posh_document_json_trees (), ==, trees + 1);
+  return document;
+}
+
+/* 100 000 empty descriptors (300 KB) under a 1 MiB body cap: json-glib
+ * would build ~25 MiB of tree before the cap of 64 was checked. The
+ * scanner stops at the 65th, whose "{" is at byte 17 + 3 * 64. */
+static void
+test_scan_descriptors (void)
+{
+  g_autofree char *json = repeat_empty_objects ("{\"fingerprints\":[", 100000,
+                                                "],\"expires\":60}");
+  PoshParseLimits limits;
+
+  _posh_parse_limits_init (&limits);
+  limits.max_size = 1024 * 1024;
+  g_assert_cmpuint (strlen (json), <=, limits.max_size);
+  assert_refused_by_scanner (json, strlen (json), &limits,
+                             POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS,
+                             "“fingerprints” has more descriptors than the limit of 64 "
+                             "(the element at byte 209 is one too many)");
+}
+
+/* One descriptor (element 1) with 1 000 members: refused at the 17th. */
+static void
+test_scan_members (void)
+{
+  g_autoptr(GString) json = g_string_new ("{\"expires\":60,\"fingerprints\":[{},{");
+  g_autofree char *message = NULL;
+  PoshParseLimits limits;
+  gsize at;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (json, "%s\"m%u\":0", i == 0 ? "" : ",", i);
+  g_string_append (json, "}]}");
+  at = (gsize) (strstr (json->str, "\"m16\"") - json->str);
+  message = g_strdup_printf ("Element 1 of “fingerprints” has more members than the limit of 16 "
+                             "(the member at byte %" G_GSIZE_FORMAT " is one too many)", at);
+
+  _posh_parse_limits_init (&limits);
+  assert_refused_by_scanner (json->str, json->len, &limits,
+                             POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS, message);
+}
+
+/* Exactly the caps still parse, through json-glib; one more does not,
+ * whatever the extra element is, and wherever "fingerprints" stands. */
+static void
+test_scan_boundary (void)
+{
+  g_autofree char *descriptors = repeat_empty_objects ("{\"expires\":60,\"fingerprints\":[", 64, "]}");
+  g_autofree char *scalar_65th = repeat_empty_objects ("{\"fingerprints\":[", 64, ",\"x\"],\"expires\":60}");
+  g_autofree char *scalar_64th = repeat_empty_objects ("{\"fingerprints\":[", 63, ",\"x\"],\"expires\":60}");
+  g_autofree char *members = document_with_members (POSH_DEFAULT_MAX_MEMBERS);
+  g_autoptr(PoshDocument) a = NULL;
+  g_autoptr(PoshDocument) b = NULL;
+  g_autoptr(GError) error = NULL;
+  PoshParseLimits limits;
+  guint trees;
+
+  _posh_parse_limits_init (&limits);
+  a = parse_ok_counted (descriptors, &limits);
+  g_assert_cmpuint (posh_document_get_n_descriptors (a), ==, 64);
+  b = parse_ok_counted (members, &limits);
+  g_assert_cmpuint (posh_document_get_n_descriptors (b), ==, 1);
+
+  /* A scalar element counts once read: the 65th is one too many... */
+  assert_refused_by_scanner (scalar_65th, strlen (scalar_65th), &limits,
+                             POSH_DOCUMENT_ERROR_TOO_MANY_DESCRIPTORS,
+                             "“fingerprints” has more descriptors than the limit of 64 "
+                             "(the element at byte 209 is one too many)");
+  /* ...the 64th is within the cap, and left to the shape check (E10). */
+  trees = _posh_document_json_trees ();
+  g_assert_null (parse_with (scalar_64th, &limits, &error));
+  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_DESCRIPTOR_NOT_OBJECT);
+  g_assert_cmpuint (_posh_document_json_trees (), ==, trees + 1);
+}
+
+/* Members that are not the top-level "fingerprints" are extensions: only
+ * the body cap and the depth bound them, at any level. */
+static void
+test_scan_extensions (void)
+{
+  g_autofree char *top = repeat_empty_objects ("{\"fingerprints\":[{}],\"extension\":[", 10000,
+                                               "],\"expires\":60}");
+  g_autofree char *nested = repeat_empty_objects ("{\"fingerprints\":[{\"x\":[", 1000,
+                                                  "]}],\"ext\":{\"fingerprints\":[{},{},{}]},"
+                                                  "\"expires\":60}");
+  g_autofree char *not_array = repeat_empty_objects ("{\"fingerprints\":{\"a\":[", 100,
+                                                     "]},\"expires\":60}");
+  g_autoptr(GString) wide = g_string_new ("{\"extension\":{");
+  g_autoptr(PoshDocument) a = NULL;
+  g_autoptr(PoshDocument) b = NULL;
+  g_autoptr(PoshDocument) c = NULL;
+  g_autoptr(GError) error = NULL;
+  PoshParseLimits limits;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (wide, "%s\"m%u\":{}", i == 0 ? "" : ",", i);
+  g_string_append (wide, "},\"fingerprints\":[{}],\"expires\":60}");
+
+  _posh_parse_limits_init (&limits);
+  limits.max_descriptors = 2;
+  a = parse_ok_counted (top, &limits);
+  g_assert_cmpuint (posh_document_get_n_descriptors (a), ==, 1);
+  b = parse_ok_counted (nested, &limits);
+  g_assert_cmpuint (posh_document_get_n_descriptors (b), ==, 1);
+  c = parse_ok_counted (wide->str, &limits);
+  g_assert_cmpuint (posh_document_get_n_descriptors (c), ==, 1);
+  /* "fingerprints" that is not an array is the shape check's to refuse */
+  g_assert_null (parse_with (not_array, &limits, &error));
+  g_assert_error (error, POSH_DOCUMENT_ERROR, POSH_DOCUMENT_ERROR_FINGERPRINTS_NOT_ARRAY);
+}
+
+/* E8 vs E19, in one descriptor under a cap of 2 members: the first problem
+ * in text order wins, and on one name a duplicate wins over the cap (a
+ * repeated name is not one more member). */
+static void
+test_scan_duplicate_order (void)
+{
+  const char *duplicate = "{\"fingerprints\":[{\"a\":0,\"b\":0,\"a\":1}],\"expires\":60}";
+  const char *over_first = "{\"fingerprints\":[{\"a\":0,\"b\":0,\"c\":0,\"a\":1}],\"expires\":60}";
+  PoshParseLimits limits;
+
+  _posh_parse_limits_init (&limits);
+  limits.max_members = 2;
+  assert_refused_by_scanner (duplicate, strlen (duplicate), &limits,
+                             POSH_DOCUMENT_ERROR_DUPLICATE_MEMBER,
+                             "Invalid JSON at byte 33: the member “a” appears twice in one object");
+  assert_refused_by_scanner (over_first, strlen (over_first), &limits,
+                             POSH_DOCUMENT_ERROR_TOO_MANY_MEMBERS,
+                             "Element 0 of “fingerprints” has more members than the limit of 2 "
+                             "(the member at byte 30 is one too many)");
+}
+
 /* Bytes after the size check: empty input, a lone BOM. */
 static void
 test_empty_inputs (void)
@@ -749,6 +926,11 @@ main (int    argc,
   g_test_add_func ("/document/E19/limit-depth", test_limit_depth);
   g_test_add_func ("/document/E19/limit-size", test_limit_size);
   g_test_add_func ("/document/E12/limit-lifetime", test_limit_lifetime);
+  g_test_add_func ("/document/E19/scan-descriptors", test_scan_descriptors);
+  g_test_add_func ("/document/E19/scan-members", test_scan_members);
+  g_test_add_func ("/document/E19/scan-boundary", test_scan_boundary);
+  g_test_add_func ("/document/E19/scan-extensions", test_scan_extensions);
+  g_test_add_func ("/document/E19/scan-duplicate-order", test_scan_duplicate_order);
   g_test_add_func ("/document/empty-inputs", test_empty_inputs);
   g_test_add_func ("/document/error-messages", test_error_messages);
   g_test_add_func ("/document/provenance", test_provenance);
