@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "posh-tool.h"
+#include "posh-tool-srv.h"
 #include "posh-tool-xmpp.h"
 
 #include <string.h>
@@ -171,65 +172,7 @@ check_check_args (CheckArgs  *args,
   return TRUE;
 }
 
-/* ---- finding the service ------------------------------------------------ */
-
-typedef struct
-{
-  char       *host;    /* (owned) */
-  guint16     port;
-  const char *source;  /* "option", "srv" or "default" */
-} Target;
-
-static void
-target_free (gpointer data)
-{
-  Target *target = data;
-
-  g_free (target->host);
-  g_free (target);
-}
-
-static void
-add_target (GPtrArray  *targets,
-            const char *host,
-            guint16     port,
-            const char *source)
-{
-  Target *target = g_new0 (Target, 1);
-
-  target->host = g_strdup (host);
-  target->port = port;
-  target->source = source;
-  g_ptr_array_add (targets, target);
-}
-
-static guint16
-default_port (const CheckArgs *args)
-{
-  return is_server (args) ? 5269 : 5222;
-}
-
-/* SRV targets in the order the resolver sorted them (RFC 2782). */
-static gboolean
-add_srv_targets (GPtrArray        *targets,
-                 GList            *srv,
-                 const char       *domain,
-                 const char       *record,
-                 GError          **error)
-{
-  if (srv && !srv->next &&
-      strcmp (g_srv_target_get_hostname (srv->data), ".") == 0)
-    {
-      g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                   "%s.%s has the SRV target \".\": the domain says it offers no such "
-                   "service (RFC 2782)", record, domain);
-      return FALSE;
-    }
-  for (GList *l = srv; l; l = l->next)
-    add_target (targets, g_srv_target_get_hostname (l->data),
-                g_srv_target_get_port (l->data), "srv");
-  return TRUE;
-}
+/* ---- finding the service (posh-tool-srv.c) ------------------------------ */
 
 static GPtrArray *
 find_targets (const CheckArgs  *args,
@@ -237,43 +180,8 @@ find_targets (const CheckArgs  *args,
               GCancellable     *cancellable,
               GError          **error)
 {
-  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (target_free);
-  g_autoptr(GResolver) resolver = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *srv_service = NULL;
-  g_autofree char *record = NULL;
-  GList *srv;
-
-  if (args->host || args->port != 0)
-    {
-      add_target (targets, args->host ? args->host : domain,
-                  args->port != 0 ? (guint16) args->port : default_port (args), "option");
-      return g_steal_pointer (&targets);
-    }
-
-  srv_service = g_strdup_printf ("%s%s", is_direct_tls (args) ? "xmpps-" : "xmpp-",
-                                 is_server (args) ? "server" : "client");
-  record = g_strdup_printf ("_%s._tcp", srv_service);
-  resolver = g_resolver_get_default ();
-  srv = g_resolver_lookup_service (resolver, srv_service, "tcp", domain, cancellable,
-                                   &local_error);
-  if (srv)
-    {
-      gboolean ok = add_srv_targets (targets, srv, domain, record, error);
-
-      g_list_free_full (srv, (GDestroyNotify) g_srv_target_free);
-      return ok ? g_steal_pointer (&targets) : NULL;
-    }
-  if (is_direct_tls (args))
-    {
-      g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                   "No %s.%s SRV record (%s) and no --port: direct TLS has no "
-                   "default port (XEP-0368)", record, domain, local_error->message);
-      return NULL;
-    }
-  /* RFC 6120 §3.2.2: no SRV, so the domain itself on the default port. */
-  add_target (targets, domain, default_port (args), "default");
-  return g_steal_pointer (&targets);
+  return _posh_tool_find_targets (domain, is_server (args), is_direct_tls (args),
+                                  args->host, args->port, cancellable, error);
 }
 
 /* ---- TLS ---------------------------------------------------------------- */
@@ -392,7 +300,7 @@ typedef struct
   GCancellable        *cancellable;    /* (owned) */
   Capture              capture;
   PoshToolXmppInfo     xmpp;
-  Target              *target;         /* (owned) (nullable): the one connected to */
+  PoshToolTarget      *target;         /* (owned) (nullable): the one connected to */
   const char          *hint;           /* for the error, when set */
 } Check;
 
@@ -406,7 +314,7 @@ check_clear (Check *check)
   g_clear_object (&check->cancellable);
   capture_clear (&check->capture);
   _posh_tool_xmpp_info_clear (&check->xmpp);
-  g_clear_pointer (&check->target, target_free);
+  g_clear_pointer (&check->target, _posh_tool_target_free);
 }
 
 static char *
@@ -497,32 +405,16 @@ connect_service (Check      *check,
                  GPtrArray  *targets,
                  GError    **error)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) last_error = NULL;
+  GSocketConnection *connection;
+  guint index = 0;
 
-  g_socket_client_set_timeout (client, _posh_tool_timeout (&check->args->options));
-  for (guint i = 0; i < targets->len; i++)
-    {
-      Target *target = g_ptr_array_index (targets, i);
-      g_autoptr(GSocketConnectable) address = g_network_address_new (target->host,
-                                                                      target->port);
-      GSocketConnection *connection;
-
-      g_clear_error (&last_error);
-      connection = g_socket_client_connect (client, address, check->cancellable,
-                                            &last_error);
-      if (connection)
-        {
-          check->target = g_new0 (Target, 1);
-          check->target->host = g_strdup (target->host);
-          check->target->port = target->port;
-          check->target->source = target->source;
-          return G_IO_STREAM (connection);
-        }
-    }
-  g_propagate_prefixed_error (error, g_steal_pointer (&last_error),
-                              "Cannot connect to the service of %s: ", check->domain);
-  return NULL;
+  connection = _posh_tool_connect_targets (targets, check->domain,
+                                           _posh_tool_timeout (&check->args->options),
+                                           &index, check->cancellable, error);
+  if (!connection)
+    return NULL;
+  check->target = _posh_tool_target_copy (g_ptr_array_index (targets, index));
+  return G_IO_STREAM (connection);
 }
 
 /* Steps 2 and 3 under the watchdog; TRUE when a certificate was captured. */

@@ -10,6 +10,8 @@
  *   posh-tool-cert.c    loading a certificate file (PEM or DER, leaf first,
  *                       never a private key)
  *   posh-tool-check.c   the check command: SRV, connect, TLS, POSH verdict
+ *   posh-tool-srv.c     finding the service: --host/--port, SRV, default port;
+ *                       connecting to the first target that answers
  *   posh-tool-xmpp.c    XMPP STARTTLS: stream header, incremental reader
  *
  * Every command builds its result as a JSON object; --json prints that
