@@ -343,8 +343,10 @@ remote_port (GSocketConnection *connection)
 /* ---- (1) SRV order and port --------------------------------------------- */
 
 /* R47 (hosting moves by SRV), RFC 6120 §3.2.1: the SRV targets are tried in
- * the resolver's order, each on the port of its record; the stream that
- * follows still names the source domain (R56), never the SRV target. */
+ * the resolver's order, each on the port of its record, by the name in the
+ * record. Then what check does on that connection: XMPP STARTTLS with the
+ * stream `to` = the source domain (R56), which the service reached through
+ * SRV receives, with no trace of the SRV target's name. */
 static void
 test_srv_order (Fixture       *f,
                 gconstpointer  data)
@@ -384,7 +386,7 @@ test_srv_order (Fixture       *f,
   names = name_queries (f);
   g_assert_cmpstr (names, ==, "xmpp1.hosting.test");
 
-  /* The service reached by SRV gets the stream for the source domain. */
+  /* The service reached by SRV negotiates STARTTLS for the source domain. */
   g_assert_true (_posh_tool_xmpp_starttls (G_IO_STREAM (connection), "example.com", FALSE,
                                            NULL, &info, &error));
   g_assert_no_error (error);
