@@ -4,8 +4,9 @@
  *
  * Module map:
  *
- *   posh-tool.c         main: sub-command dispatch, common options, generate,
- *                       fetch and verify
+ *   posh-tool.c         main: sub-command dispatch, generate, fetch and verify
+ *   posh-tool-common.c  the common options, usage errors, the verifier and
+ *                       trust store they configure
  *   posh-tool-output.c  results as JSON (json-glib) or text, operator hints
  *   posh-tool-cert.c    loading a certificate file (PEM or DER, leaf first,
  *                       never a private key)
@@ -47,7 +48,7 @@ typedef struct
 
 #define POSH_TOOL_DEFAULT_TIMEOUT 10
 
-/* ---- posh-tool.c -------------------------------------------------------- */
+/* ---- posh-tool-common.c ------------------------------------------------- */
 
 /* A verifier configured from @options (trust store, connect-to, limits);
  * NULL with an error for a bad --cafile or --connect-to. */
@@ -133,7 +134,7 @@ PoshToolWatchdog *_posh_tool_watchdog_start (GCancellable *cancellable,
 /* Stop it; TRUE if it fired. */
 gboolean          _posh_tool_watchdog_stop  (PoshToolWatchdog *watchdog);
 
-/* ---- common option handling (posh-tool.c) ------------------------------- */
+/* ---- common option handling (posh-tool-common.c) ------------------------- */
 
 void          _posh_tool_options_init   (PoshToolOptions *options);
 void          _posh_tool_options_clear  (PoshToolOptions *options);
