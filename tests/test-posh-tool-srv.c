@@ -10,14 +10,23 @@
  * (everything else is G_RESOLVER_ERROR_NOT_FOUND) and maps host names to
  * 127.0.0.1, so no test ever queries real DNS. The services reached are
  * the in-process loopback services of test-posh-tool-service.c.
+ *
+ * The /tool/srv/check/ tests run the check command itself in process
+ * (_posh_tool_check, in a g_test_trap_subprocess() child, as it prints its
+ * result and the parent matches it), with the POSH document served by an
+ * in-process HTTPS host reached through --connect-to.
  */
 
 #include "config.h"
 
 #include <string.h>
 
+#include "posh-tool.h"
 #include "posh-tool-srv.h"
 #include "posh-tool-xmpp.h"
+#include "files/fingerprints.h"
+#include "posh-test-server.h"
+#include "posh-test-utils.h"
 #include "test-posh-tool-service.h"
 
 /* ---- the fake resolver -------------------------------------------------- */
@@ -703,6 +712,145 @@ test_option_skips_srv (Fixture       *f,
   g_assert_cmpstr (srv, ==, "");
 }
 
+/* ---- the check command, in process ------------------------------------- */
+
+#define WK_CLIENT "/.well-known/posh/xmpp-client.json"
+#define WK_SERVER "/.well-known/posh/xmpp-server.json"
+#define DOC_HOSTING "{\"fingerprints\":[{\"sha-256\":\"" FP_HOSTING_EXAMPLE_NET_SHA256 "\"}]," \
+                    "\"expires\":86400}"
+
+/* Runs `posh-tool check example.com --service SERVICE --json [EXTRA]`
+ * with the document DOC_HOSTING at example.com's @wk_path (in the child). */
+static int
+run_check (PoshTestServer *example,
+           const char     *service,
+           const char     *wk_path,
+           const char     *extra)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *ca = posh_test_file ("ca.pem");
+  g_autofree char *spec = posh_test_server_connect_to_spec (example, "example.com");
+  g_auto(GStrv) argv = NULL;
+
+  g_strv_builder_add_many (builder, "check", "--cafile", ca, "--connect-to", spec,
+                           "example.com", "--service", service, "--json", extra, NULL);
+  argv = g_strv_builder_end (builder);
+  posh_test_server_set_json (example, wk_path, DOC_HOSTING);
+  return _posh_tool_check ((int) g_strv_length (argv), argv);
+}
+
+/* R47, R56: check finds the service by SRV, skips the first target (its
+ * connection is refused) for the second, on the port of its record; the
+ * stream `to` and the TLS identity stay the source domain, and POSH vouches
+ * for the hosting provider's certificate (R37: the document came first). */
+static void
+test_check_srv (Fixture       *f,
+                gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(PoshTestServer) example = posh_test_server_new ("example.com");
+      g_autoptr(PoshToolTestService) live = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
+      g_autofree char *srv = NULL;
+      g_autofree char *names = NULL;
+      g_autofree char *received = NULL;
+
+      fake_add_srv (f->resolver, CLIENT_RR, "dead.hosting.test",
+                    posh_tool_test_free_port (), 0);
+      fake_add_srv (f->resolver, CLIENT_RR, "xmpp.hosting.test",
+                    posh_tool_test_service_get_port (live), 10);
+      fake_add_host (f->resolver, "dead.hosting.test");
+      fake_add_host (f->resolver, "xmpp.hosting.test");
+
+      g_assert_cmpint (run_check (example, "xmpp-client", WK_CLIENT, NULL), ==,
+                       POSH_TOOL_EXIT_OK);
+      posh_tool_test_service_wait_served (live, 1);
+      g_assert_cmpuint (posh_tool_test_service_get_handshakes (live), ==, 1);
+      g_assert_cmpuint (posh_tool_test_service_get_app_bytes (live), ==, 0);
+      received = posh_tool_test_service_get_received (live);
+      g_assert_nonnull (strstr (received, "to='example.com'"));
+      g_assert_null (strstr (received, "hosting.test"));
+      g_assert_cmpuint (posh_test_server_get_request_count (example, WK_CLIENT), ==, 1);
+      srv = srv_queries (f);
+      g_assert_cmpstr (srv, ==, CLIENT_RR);
+      names = name_queries (f);
+      g_assert_cmpstr (names, ==, "dead.hosting.test xmpp.hosting.test");
+      return;
+    }
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*\"connection\" : {*\"host\" : \"xmpp.hosting.test\",*"
+                             "\"source\" : \"srv\",*\"starttls\" : \"xmpp\"*");
+  g_test_trap_assert_stdout ("*\"result\" : \"verified\"*");
+  g_test_trap_assert_stdout_unmatched ("*dead.hosting.test*");
+}
+
+/* R57 and XEP-0368: --service xmpp-server --starttls none looks up
+ * _xmpps-server._tcp, and the direct-TLS service it names is verified
+ * against /.well-known/posh/xmpp-server.json. */
+static void
+test_check_srv_direct_tls_server (Fixture       *f,
+                                  gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(PoshTestServer) example = posh_test_server_new ("example.com");
+      g_autoptr(PoshToolTestService) live = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_TLS);
+      g_autofree char *srv = NULL;
+
+      fake_add_srv (f->resolver, "_xmpps-server._tcp.example.com", "s2s.hosting.test",
+                    posh_tool_test_service_get_port (live), 0);
+      fake_add_host (f->resolver, "s2s.hosting.test");
+
+      g_assert_cmpint (run_check (example, "xmpp-server", WK_SERVER, "--starttls=none"), ==,
+                       POSH_TOOL_EXIT_OK);
+      posh_tool_test_service_wait_served (live, 1);
+      g_assert_cmpuint (posh_tool_test_service_get_handshakes (live), ==, 1);
+      g_assert_cmpuint (posh_test_server_get_request_count (example, WK_SERVER), ==, 1);
+      srv = srv_queries (f);
+      g_assert_cmpstr (srv, ==, "_xmpps-server._tcp.example.com");
+      return;
+    }
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*\"host\" : \"s2s.hosting.test\",*\"source\" : \"srv\",*"
+                             "\"starttls\" : \"none\"*");
+  g_test_trap_assert_stdout ("*\"result\" : \"verified\"*");
+}
+
+/* RFC 2782: the lone "." target: check cannot check (exit 2), says why
+ * and points at the SRV records; nothing is connected to. */
+static void
+test_check_srv_dot (Fixture       *f,
+                    gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(PoshTestServer) example = posh_test_server_new ("example.com");
+      g_autofree char *names = NULL;
+
+      fake_add_srv (f->resolver, CLIENT_RR, ".", 0, 0);
+      fake_add_host (f->resolver, "example.com");
+      g_assert_cmpint (run_check (example, "xmpp-client", WK_CLIENT, NULL), ==,
+                       POSH_TOOL_EXIT_ERROR);
+      names = name_queries (f);
+      g_assert_cmpstr (names, ==, "");
+      return;
+    }
+  POSH_TEST_SKIP_IF_NO_TLS ();
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*\"domain\" : \"g-resolver-error-quark\",*"
+                             "\"name\" : \"not-found\",*");
+  g_test_trap_assert_stdout ("*_xmpp-client._tcp.example.com has the SRV target \\\".\\\": "
+                             "the domain says it offers no such service (RFC 2782)*");
+  g_test_trap_assert_stdout ("*\"hint\" : \"check the SRV records of the domain, or give "
+                             "--host and --port\"*");
+  g_test_trap_assert_stdout ("*\"result\" : \"error\"*");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -725,6 +873,9 @@ main (int    argc,
   ADD ("/tool/srv/R57/service/xmpps-client", test_service_name, &service_cases[2]);
   ADD ("/tool/srv/R57/service/xmpps-server", test_service_name, &service_cases[3]);
   ADD ("/tool/srv/option/skips-srv", test_option_skips_srv, NULL);
+  ADD ("/tool/srv/check/R56/next-target-verified", test_check_srv, NULL);
+  ADD ("/tool/srv/check/R57/xmpps-server", test_check_srv_direct_tls_server, NULL);
+  ADD ("/tool/srv/check/dot-target", test_check_srv_dot, NULL);
 
 #undef ADD
 
