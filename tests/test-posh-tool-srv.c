@@ -750,7 +750,8 @@ test_check_srv (Fixture       *f,
   if (g_test_subprocess ())
     {
       g_autoptr(PoshTestServer) example = posh_test_server_new ("example.com");
-      g_autoptr(PoshToolTestService) live = posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
+      g_autoptr(PoshToolTestService) live =
+        posh_tool_test_service_new (POSH_TOOL_TEST_SERVICE_XMPP);
       g_autofree char *srv = NULL;
       g_autofree char *names = NULL;
       g_autofree char *received = NULL;
