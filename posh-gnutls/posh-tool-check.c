@@ -172,18 +172,6 @@ check_check_args (CheckArgs  *args,
   return TRUE;
 }
 
-/* ---- finding the service (posh-tool-srv.c) ------------------------------ */
-
-static GPtrArray *
-find_targets (const CheckArgs  *args,
-              const char       *domain,
-              GCancellable     *cancellable,
-              GError          **error)
-{
-  return _posh_tool_find_targets (domain, is_server (args), is_direct_tls (args),
-                                  args->host, args->port, cancellable, error);
-}
-
 /* ---- TLS ---------------------------------------------------------------- */
 
 typedef struct
@@ -452,7 +440,9 @@ run_connection (Check      *check,
   check->hint = "check the SRV records of the domain, or give --host and --port";
   watchdog = _posh_tool_watchdog_start (check->cancellable,
                                         _posh_tool_timeout (&check->args->options));
-  targets = find_targets (check->args, check->domain, check->cancellable, &local_error);
+  targets = _posh_tool_find_targets (check->domain, is_server (check->args),
+                                     is_direct_tls (check->args), check->args->host,
+                                     check->args->port, check->cancellable, &local_error);
   ok = targets && reach_certificate (check, targets, &local_error);
   if (_posh_tool_watchdog_stop (watchdog) && !ok)
     {
