@@ -284,7 +284,6 @@ typedef struct
   PoshVerifier        *verifier;       /* (owned) */
   PoshDocument        *document;       /* (owned) (nullable): prefetched */
   GError              *fetch_error;    /* (owned) (nullable) */
-  GTlsDatabase        *database;       /* (owned) (nullable) */
   GCancellable        *cancellable;    /* (owned) */
   Capture              capture;
   PoshToolXmppInfo     xmpp;
@@ -298,7 +297,6 @@ check_clear (Check *check)
   g_clear_object (&check->verifier);
   g_clear_pointer (&check->document, posh_document_unref);
   g_clear_error (&check->fetch_error);
-  g_clear_object (&check->database);
   g_clear_object (&check->cancellable);
   capture_clear (&check->capture);
   _posh_tool_xmpp_info_clear (&check->xmpp);
@@ -422,7 +420,8 @@ reach_certificate (Check      *check,
                                  check->cancellable, &check->xmpp, error))
     return FALSE;
   check->hint = "the TLS handshake failed before the service presented a certificate";
-  return handshake (connection, check->database,
+  /* The trust store of --cafile, or NULL for the system's. */
+  return handshake (connection, posh_verifier_get_tls_database (check->verifier),
                     is_direct_tls (check->args) ? check->args->service : NULL,
                     check->target->port, &check->capture,
                     check->cancellable, error);
@@ -543,9 +542,7 @@ run_check (CheckArgs   *args,
   json_builder_add_string_value (builder, args->service);
 
   check.verifier = _posh_tool_verifier_new (&args->options, &error);
-  if (check.verifier && args->options.cafile)
-    check.database = _posh_tool_database_new (&args->options, &error);
-  if (error)
+  if (!check.verifier)
     status = fail (&check, error);
   else
     {

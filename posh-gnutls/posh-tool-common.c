@@ -130,9 +130,10 @@ _posh_tool_timeout (const PoshToolOptions *options)
   return options->timeout > 0 ? (guint) options->timeout : POSH_TOOL_DEFAULT_TIMEOUT;
 }
 
-GTlsDatabase *
-_posh_tool_database_new (const PoshToolOptions  *options,
-                         GError                **error)
+/* The trust store of --cafile, or NULL when none was given. */
+static GTlsDatabase *
+database_new (const PoshToolOptions  *options,
+              GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *path = NULL;
@@ -160,7 +161,7 @@ _posh_tool_verifier_new (const PoshToolOptions  *options,
 
   if (options->cafile)
     {
-      database = _posh_tool_database_new (options, error);
+      database = database_new (options, error);
       if (!database)
         return NULL;
       posh_verifier_set_tls_database (verifier, database);

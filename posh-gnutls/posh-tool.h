@@ -54,9 +54,6 @@ typedef struct
  * NULL with an error for a bad --cafile or --connect-to. */
 PoshVerifier *_posh_tool_verifier_new   (const PoshToolOptions *options,
                                          GError               **error);
-/* The trust store of --cafile, or NULL when none was given. */
-GTlsDatabase *_posh_tool_database_new   (const PoshToolOptions *options,
-                                         GError               **error);
 /* The total timeout in seconds for the operations the tool runs itself. */
 guint         _posh_tool_timeout        (const PoshToolOptions *options);
 
