@@ -536,10 +536,7 @@ run_check (CheckArgs   *args,
   check.cancellable = g_cancellable_new ();
   check.capture.domain = domain;
   check.capture.service = args->service;
-  json_builder_set_member_name (builder, "domain");
-  json_builder_add_string_value (builder, domain);
-  json_builder_set_member_name (builder, "service");
-  json_builder_add_string_value (builder, args->service);
+  _posh_tool_add_domain_service (builder, domain, args->service);
 
   check.verifier = _posh_tool_verifier_new (&args->options, &error);
   if (!check.verifier)

@@ -50,6 +50,15 @@ add_int (JsonBuilder *builder,
   json_builder_add_int_value (builder, value);
 }
 
+void
+_posh_tool_add_domain_service (JsonBuilder *builder,
+                               const char  *domain,
+                               const char  *service)
+{
+  add_string (builder, "domain", domain);
+  add_string (builder, "service", service);
+}
+
 /* The nick of @code in the enum registered for @domain, or NULL. */
 static const char *
 error_name (const GError *error)

@@ -29,17 +29,6 @@
 
 /* The options every command takes: posh-tool-common.c. */
 
-static void
-add_domain_service (JsonBuilder *builder,
-                    const char  *domain,
-                    const char  *service)
-{
-  json_builder_set_member_name (builder, "domain");
-  json_builder_add_string_value (builder, domain);
-  json_builder_set_member_name (builder, "service");
-  json_builder_add_string_value (builder, service);
-}
-
 /* ---- generate ----------------------------------------------------------- */
 
 typedef struct
@@ -308,7 +297,7 @@ cmd_fetch (int    argc,
     return _posh_tool_usage_error ("fetch", &args.options, error);
 
   builder = _posh_tool_result_begin ("fetch");
-  add_domain_service (builder, rest[1], args.service);
+  _posh_tool_add_domain_service (builder, rest[1], args.service);
   verifier = _posh_tool_verifier_new (&args.options, &error);
   if (verifier)
     document = posh_verifier_fetch (verifier, rest[1], args.service, NULL, &error);
@@ -415,7 +404,7 @@ verify_and_report (CommandArgs *args,
   gboolean checked;
 
   if (domain)
-    add_domain_service (builder, domain, args->service);
+    _posh_tool_add_domain_service (builder, domain, args->service);
   certificate = _posh_tool_load_certificate (args->certificate, NULL, &error);
   if (!certificate)
     {

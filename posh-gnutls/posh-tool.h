@@ -62,6 +62,10 @@ guint         _posh_tool_timeout        (const PoshToolOptions *options);
 /* Begin a result object: {"command": COMMAND, ... (the builder is left
  * inside the object). */
 JsonBuilder  *_posh_tool_result_begin   (const char      *command);
+/* Add "domain": DOMAIN, "service": SERVICE. */
+void          _posh_tool_add_domain_service (JsonBuilder *builder,
+                                             const char  *domain,
+                                             const char  *service);
 /* Add "error": {...} with domain, code, name, message and an operator hint
  * (@domain and @service, both nullable, make the hint concrete). */
 void          _posh_tool_add_error      (JsonBuilder     *builder,
