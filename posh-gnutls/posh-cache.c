@@ -194,11 +194,10 @@ cache_hash (PoshCache  *cache,
             guint       service,
             gboolean    legacy)
 {
-  guint64 h0 = hash_seed ^ (((guint64) service << 1) | (legacy ? 1u : 0u));
-
   if (G_UNLIKELY (cache->hash_func != NULL))
     return cache->hash_func (domain, domain_len, service, legacy);
-  return hash_fold (hash_bytes (domain, domain_len, h0));
+  return hash_fold (hash_bytes (domain, domain_len,
+                                hash_seed ^ (((guint64) service << 1) | (legacy ? 1u : 0u))));
 }
 
 /* ---- entries ----------------------------------------------------------- */
@@ -321,32 +320,32 @@ slot_distance (PoshCache *cache,
   return (i - hash) & (cache->n_slots - 1);
 }
 
-/* Finds the entry of a key: its number, or 0. */
+/* The slot of a key whose hash is hash, or n_slots when it is absent. */
 static guint32
-slots_find (PoshCache  *cache,
-            const char *domain,
-            gsize       domain_len,
-            guint       service,
-            gboolean    legacy,
-            guint32     hash)
+slots_lookup (PoshCache  *cache,
+              const char *domain,
+              gsize       domain_len,
+              guint       service,
+              gboolean    legacy,
+              guint32     hash)
 {
   guint32 mask = cache->n_slots - 1;
   guint32 i = hash & mask;
 
   if (cache->slots == NULL)
-    return 0;
+    return cache->n_slots;
   for (guint d = 0; d < POSH_CACHE_MAX_PROBE; d++, i = (i + 1) & mask)
     {
       PoshCacheSlot slot = cache->slots[i];
 
       if (slot.entry == 0)
-        return 0;
+        break;
       if (slot.hash == hash
           && entry_matches (entry_at (cache, slot.entry), domain, domain_len,
                             service, legacy))
-        return slot.entry;
+        return i;
     }
-  return 0;
+  return cache->n_slots;
 }
 
 /* The first free slot for hash within POSH_CACHE_MAX_PROBE of its home,
@@ -393,31 +392,34 @@ static void entry_evict (PoshCache *cache,
                          guint32    number,
                          gboolean   in_slots);
 
-/* Rebuilds the slots with n_slots slots. An entry that would land too far
- * from home in the new array (it cannot happen without colliding hashes,
- * which the seed rules out) is evicted. */
+/* Rebuilds the slots with n_slots slots for the entries in use, as
+ * numbered now. An entry that would land too far from home in the new
+ * array (it cannot happen without colliding hashes, which the seed rules
+ * out) is evicted. */
 static void
-slots_resize (PoshCache *cache,
-              guint32    n_slots)
+slots_rebuild (PoshCache *cache,
+               guint32    n_slots)
 {
-  PoshCacheSlot *old = cache->slots;
-  guint32 n_old = cache->n_slots;
-
+  g_free (cache->slots);
   cache->slots = g_new0 (PoshCacheSlot, n_slots);
   cache->n_slots = n_slots;
-  for (guint32 k = 0; k < n_old; k++)
+  for (guint32 n = 1; n <= cache->n_entries_touched; n++)
     {
+      guint32 hash;
       guint32 i;
 
-      if (old[k].entry == 0)
+      if ((entry_at (cache, n)->flags & ENTRY_IN_USE) == 0)
         continue;
-      i = slots_free_for (cache, old[k].hash);
+      hash = entry_hash (cache, entry_at (cache, n));
+      i = slots_free_for (cache, hash);
       if (i == n_slots)
-        entry_evict (cache, old[k].entry, FALSE);
+        entry_evict (cache, n, FALSE);
       else
-        cache->slots[i] = old[k];
+        {
+          cache->slots[i].hash = hash;
+          cache->slots[i].entry = n;
+        }
     }
-  g_free (old);
 }
 
 /* The slot of an entry. */
@@ -530,7 +532,7 @@ cache_find (PoshCache          *cache,
   int service = cache_service (cache, key->service);
   gsize domain_len;
   gboolean legacy = !!key->legacy;
-  guint32 number;
+  guint32 i;
 
   if (service < 0)
     return 0;
@@ -539,12 +541,12 @@ cache_find (PoshCache          *cache,
       && entry_matches (entry_at (cache, cache->last_hit), key->domain,
                         domain_len, (guint) service, legacy))
     return cache->last_hit;
-  number = slots_find (cache, key->domain, domain_len, (guint) service, legacy,
-                       cache_hash (cache, key->domain, domain_len,
-                                   (guint) service, legacy));
-  if (number != 0)
-    cache->last_hit = number;
-  return number;
+  i = slots_lookup (cache, key->domain, domain_len, (guint) service, legacy,
+                    cache_hash (cache, key->domain, domain_len, (guint) service, legacy));
+  if (i == cache->n_slots)
+    return 0;
+  cache->last_hit = cache->slots[i].entry;
+  return cache->last_hit;
 }
 
 gboolean
@@ -585,14 +587,13 @@ cache_store (PoshCache          *cache,
 {
   gsize domain_len = strlen (key->domain);
   gboolean legacy = !!key->legacy;
-  int service;
+  int service = cache_service (cache, key->service);
   guint32 hash;
   guint32 number;
   guint32 i;
   PoshCacheEntry *entry;
 
-  _posh_cache_remove (cache, key);
-  service = cache_service (cache, key->service);
+  /* a new service name, or a domain this long, has no entry to replace */
   if (service < 0)
     {
       if (cache->services->len >= POSH_CACHE_MAX_SERVICES)
@@ -603,12 +604,20 @@ cache_store (PoshCache          *cache,
   if (domain_len > G_MAXUINT16)
     return FALSE;
 
+  hash = cache_hash (cache, key->domain, domain_len, (guint) service, legacy);
+  i = slots_lookup (cache, key->domain, domain_len, (guint) service, legacy, hash);
+  if (i < cache->n_slots)
+    {
+      number = cache->slots[i].entry;
+      slots_delete (cache, i);
+      entry_evict (cache, number, FALSE);
+    }
+
   while (cache->size >= cache->max_entries)
     entry_evict (cache, cache->oldest, TRUE);
   if ((cache->size + 1) * 2 > cache->n_slots)
-    slots_resize (cache, MAX (POSH_CACHE_MIN_SLOTS, cache->n_slots * 2));
+    slots_rebuild (cache, MAX (POSH_CACHE_MIN_SLOTS, cache->n_slots * 2));
 
-  hash = cache_hash (cache, key->domain, domain_len, (guint) service, legacy);
   i = slots_free_for (cache, hash);
   if (i == cache->n_slots)
     {
@@ -759,23 +768,7 @@ _posh_cache_compact (PoshCache *cache)
   cache->oldest = 1;
   cache->newest = k;
   cache->last_hit = last_hit;
-
-  g_free (cache->slots);
-  cache->slots = g_new0 (PoshCacheSlot, n_slots);
-  cache->n_slots = n_slots;
-  for (guint32 n = 1; n <= k; n++)
-    {
-      guint32 hash = entry_hash (cache, entry_at (cache, n));
-      guint32 i = slots_free_for (cache, hash);
-
-      if (i == n_slots)
-        entry_evict (cache, n, FALSE);
-      else
-        {
-          cache->slots[i].hash = hash;
-          cache->slots[i].entry = n;
-        }
-    }
+  slots_rebuild (cache, n_slots);
 }
 
 void
