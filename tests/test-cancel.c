@@ -95,17 +95,6 @@ add_connect_to (PoshVerifier *verifier,
   g_assert_no_error (error);
 }
 
-static GTlsCertificate *
-hosting_certificate (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = posh_test_file ("hosting.example.net.pem");
-  GTlsCertificate *certificate = g_tls_certificate_new_from_file (path, &error);
-
-  g_assert_no_error (error);
-  return certificate;
-}
-
 static void
 start (PoshVerifier *verifier,
        Operation     op,
@@ -114,7 +103,7 @@ start (PoshVerifier *verifier,
 {
   if (op == OP_VERIFY)
     {
-      g_autoptr(GTlsCertificate) certificate = hosting_certificate ();
+      g_autoptr(GTlsCertificate) certificate = posh_test_certificate ("hosting.example.net.pem");
 
       posh_verifier_verify_certificate_async (verifier, certificate, HOST, SERVICE,
                                               cancellable, verify_done_cb, outcome);
