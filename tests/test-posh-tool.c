@@ -93,15 +93,34 @@ add_net_args (GPtrArray *args,
                                                            "hosting.example.net"));
 }
 
+/* posh-tool COMMAND [network options] (transfer full) */
+static GPtrArray *
+tool_args_new (const char *command,
+               Net        *net)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
+  g_ptr_array_add (args, g_strdup (command));
+  if (net)
+    add_net_args (args, net);
+  return args;
+}
+
+/* Runs @args followed by the arguments of @ap up to NULL. */
 static void
 run_args (Run       *run,
-          GPtrArray *args)
+          GPtrArray *args,
+          va_list    ap)
 {
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   gboolean json = FALSE;
+  const char *arg;
 
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (args, g_strdup (arg));
   for (guint i = 0; i < args->len; i++)
     json |= g_strcmp0 (g_ptr_array_index (args, i), "--json") == 0;
   g_ptr_array_add (args, NULL);
@@ -137,19 +156,12 @@ tool (Run        *run,
       const char *command,
       ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = tool_args_new (command, net);
   va_list ap;
-  const char *arg;
 
-  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
-  g_ptr_array_add (args, g_strdup (command));
-  if (net)
-    add_net_args (args, net);
   va_start (ap, command);
-  while ((arg = va_arg (ap, const char *)))
-    g_ptr_array_add (args, g_strdup (arg));
+  run_args (run, args, ap);
   va_end (ap);
-  run_args (run, args);
 }
 
 /* Member access by a dotted path, "document.fingerprints.0.digest". */
@@ -375,19 +387,14 @@ assert_generate_error (const char *error_domain,
                        const char *message_part,
                        ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = tool_args_new ("generate", NULL);
   g_auto(Run) run = { 0 };
   va_list ap;
-  const char *arg;
 
-  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
-  g_ptr_array_add (args, g_strdup ("generate"));
   g_ptr_array_add (args, g_strdup ("--json"));
   va_start (ap, message_part);
-  while ((arg = va_arg (ap, const char *)))
-    g_ptr_array_add (args, g_strdup (arg));
+  run_args (&run, args, ap);
   va_end (ap);
-  run_args (&run, args);
 
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (json_str (&run, "result"), ==, "error");
@@ -867,13 +874,9 @@ check_service (Run                 *run,
                const char *service_name,
                ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = tool_args_new ("check", net);
   va_list ap;
-  const char *arg;
 
-  g_ptr_array_add (args, g_strdup (POSH_TOOL_PATH));
-  g_ptr_array_add (args, g_strdup ("check"));
-  add_net_args (args, net);
   g_ptr_array_add (args, g_strdup ("example.com"));
   g_ptr_array_add (args, g_strdup ("--service"));
   g_ptr_array_add (args, g_strdup (service_name));
@@ -882,10 +885,8 @@ check_service (Run                 *run,
   g_ptr_array_add (args, g_strdup ("--port"));
   g_ptr_array_add (args, g_strdup_printf ("%u", posh_tool_test_service_get_port (service)));
   va_start (ap, service_name);
-  while ((arg = va_arg (ap, const char *)))
-    g_ptr_array_add (args, g_strdup (arg));
+  run_args (run, args, ap);
   va_end (ap);
-  run_args (run, args);
 }
 
 /* Publishes DOC_HOSTING at example.com's wk_path, runs check --json for
