@@ -393,9 +393,6 @@ report_verify_at_scale (const PoshParseLimits *limits,
   g_autofree char *json = bench_load_text ("hosting.json", NULL);
   ScaleBench b = { 0 };
   BenchComparison c;
-  g_autofree char *s = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *result = NULL;
 
   bench_load_der ("hosting.example.net.pem", &b.der);
   b.large = state_with_domains (limits, domains, N_MAX, json);
@@ -403,12 +400,9 @@ report_verify_at_scale (const PoshParseLimits *limits,
   bench_compare (BENCH_CLOCK_THREAD_CPU, run_verify_large, run_verify_small, &b,
                  bench_scaled (100000), bench_reps (15), &c);
   g_assert_cmpuint (b.failures, ==, 0);
-  s = g_strdup_printf ("%.0f ns/call CPU", c.subject_ns);
-  base = g_strdup_printf ("%.0f ns/call CPU", c.baseline_ns);
-  result = g_strdup_printf ("×%.2f", c.ratio);
-  bench_row_info ("4g", "posh_verify_crt cache hit among 100 000 cached domains vs among "
-                  "1 000 (scattered, each domain its own document: what a caller sees)",
-                  s, base, result);
+  bench_row_ratio_info ("4g", "posh_verify_crt cache hit among 100 000 cached domains vs "
+                        "among 1 000 (scattered, each domain its own document: what a "
+                        "caller sees)", &c, "/call");
   posh_state_deinit (b.large);
   posh_state_deinit (b.small);
   gnutls_free (b.der.data);
@@ -523,9 +517,6 @@ report_flood (PoshDocument *document)
 {
   FloodBench b = { 0 };
   BenchComparison c;
-  g_autofree char *s = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *result = NULL;
 
   b.document = document;
   b.colliding = g_ptr_array_new_with_free_func (g_free);
@@ -545,11 +536,8 @@ report_flood (PoshDocument *document)
 
   bench_compare (BENCH_CLOCK_THREAD_CPU, run_flood_table, run_ordinary_table, &b,
                  1, bench_reps (5), &c);
-  s = g_strdup_printf ("%.1f ms/fill CPU", c.subject_ns / 1e6);
-  base = g_strdup_printf ("%.0f µs/fill CPU", c.baseline_ns / 1e3);
-  result = g_strdup_printf ("×%.0f", c.ratio);
-  bench_row_info ("4i", "the same in a bare GHashTable of strings (g_str_hash): what a "
-                  "table with an unseeded hash lets a peer do", s, base, result);
+  bench_row_ratio_info ("4i", "the same in a bare GHashTable of strings (g_str_hash): "
+                        "what a table with an unseeded hash lets a peer do", &c, "/fill");
   g_assert_cmpuint (b.misses, ==, 0);
   g_ptr_array_unref (b.colliding);
   g_ptr_array_unref (b.ordinary);

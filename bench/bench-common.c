@@ -295,6 +295,26 @@ bench_row_info (const char *id,
   fflush (stdout);
 }
 
+/* The measured, baseline and result cells of a ratio row. */
+static void
+format_comparison (const BenchComparison  *c,
+                   const char             *unit,
+                   char                  **measured,
+                   char                  **baseline,
+                   char                  **result)
+{
+  const char *kind = c->clock == BENCH_CLOCK_WALL ? "" : " CPU";
+  g_autofree char *s = bench_format_ns (c->subject_ns);
+  g_autofree char *b = bench_format_ns (c->baseline_ns);
+
+  *measured = g_strdup_printf ("%s%s%s", s, unit, kind);
+  *baseline = g_strdup_printf ("%s%s%s", b, unit, kind);
+  if (c->clock == BENCH_CLOCK_PROCESS_CPU)
+    *result = g_strdup_printf ("×%.2f (wall ×%.2f)", c->ratio, c->wall_ratio);
+  else
+    *result = g_strdup_printf ("×%.2f", c->ratio);
+}
+
 void
 bench_row_ratio (const char            *id,
                  const char            *what,
@@ -302,20 +322,27 @@ bench_row_ratio (const char            *id,
                  const char            *unit,
                  double                 max_ratio)
 {
-  const char *kind = c->clock == BENCH_CLOCK_WALL ? "" : " CPU";
-  g_autofree char *s = bench_format_ns (c->subject_ns);
-  g_autofree char *b = bench_format_ns (c->baseline_ns);
-  g_autofree char *measured = g_strdup_printf ("%s%s%s", s, unit, kind);
-  g_autofree char *baseline = g_strdup_printf ("%s%s%s", b, unit, kind);
+  g_autofree char *measured = NULL;
+  g_autofree char *baseline = NULL;
+  g_autofree char *result = NULL;
   g_autofree char *target = g_strdup_printf ("≤ ×%.2f", max_ratio);
+
+  format_comparison (c, unit, &measured, &baseline, &result);
+  bench_row (id, what, measured, baseline, result, target, c->ratio <= max_ratio);
+}
+
+void
+bench_row_ratio_info (const char            *id,
+                      const char            *what,
+                      const BenchComparison *c,
+                      const char            *unit)
+{
+  g_autofree char *measured = NULL;
+  g_autofree char *baseline = NULL;
   g_autofree char *result = NULL;
 
-  if (c->clock == BENCH_CLOCK_PROCESS_CPU)
-    result = g_strdup_printf ("×%.2f (wall ×%.2f)", c->ratio, c->wall_ratio);
-  else
-    result = g_strdup_printf ("×%.2f", c->ratio);
-
-  bench_row (id, what, measured, baseline, result, target, c->ratio <= max_ratio);
+  format_comparison (c, unit, &measured, &baseline, &result);
+  bench_row_info (id, what, measured, baseline, result);
 }
 
 char *

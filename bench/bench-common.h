@@ -114,6 +114,12 @@ void     bench_row_ratio         (const char    *id,
                                   const char    *unit,
                                   double         max_ratio);
 
+/* The same for a ratio with no target. */
+void     bench_row_ratio_info    (const char    *id,
+                                  const char    *what,
+                                  const BenchComparison *c,
+                                  const char    *unit);
+
 /* The DER of the first certificate in tests/files/NAME (PEM); abort on
  * failure. Free data with gnutls_free. */
 void     bench_load_der          (const char     *name,

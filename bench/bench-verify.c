@@ -122,18 +122,6 @@ report_allocs (const char *id,
   bench_row (id, what, measured, "0 (SHA-256)", measured, "0", per_call == 0.0);
 }
 
-static void
-report_path_overhead (const BenchComparison *c)
-{
-  g_autofree char *s = bench_format_ns (c->subject_ns);
-  g_autofree char *b = bench_format_ns (c->baseline_ns);
-  g_autofree char *measured = g_strconcat (s, "/call CPU", NULL);
-  g_autofree char *baseline = g_strconcat (b, "/call CPU", NULL);
-  g_autofree char *result = g_strdup_printf ("×%.2f", c->ratio);
-
-  bench_row_info ("1e", "posh_verify_crt cache hit vs posh_verify_crt_raw "
-                  "(what the lookup adds)", measured, baseline, result);
-}
 
 static void
 setup (VerifyBench    *b,
@@ -184,7 +172,8 @@ main (int    argc,
 
   /* what the cache-hit path adds to the raw verification (no target) */
   bench_compare (BENCH_CLOCK_THREAD_CPU, run_cached, run_raw, &b, n, reps, &c);
-  report_path_overhead (&c);
+  bench_row_ratio_info ("1e", "posh_verify_crt cache hit vs posh_verify_crt_raw "
+                        "(what the lookup adds)", &c, "/call");
 
   report_allocs ("1c", "heap allocations per posh_verify_crt_raw", allocs_per_call (run_raw, &b, n));
   report_allocs ("1d", "heap allocations per posh_verify_crt cache hit", allocs_per_call (run_cached, &b, n));
