@@ -51,13 +51,43 @@ documents_clear (Documents *d)
 }
 
 static void
+store_until (PoshCache    *cache,
+             const char   *domain,
+             PoshDocument *document,
+             gint64        expiry)
+{
+  PoshCacheKey key = { domain, SERVICE, FALSE };
+
+  _posh_cache_store_document (cache, &key, document, expiry);
+}
+
+static void
 store (PoshCache    *cache,
        const char   *domain,
        PoshDocument *document)
 {
+  store_until (cache, domain, document, 1000);
+}
+
+/* A store the way a verifier makes it: maintenance at now first. */
+static void
+store_at (PoshCache    *cache,
+          gint64        now,
+          const char   *domain,
+          PoshDocument *document,
+          gint64        expiry)
+{
+  _posh_cache_maintain (cache, now);
+  store_until (cache, domain, document, expiry);
+}
+
+static void
+forget (PoshCache  *cache,
+        const char *domain)
+{
   PoshCacheKey key = { domain, SERVICE, FALSE };
 
-  _posh_cache_store_document (cache, &key, document, 1000);
+  _posh_cache_remove (cache, &key);
 }
 
 /* The document stored under domain, or NULL. */
@@ -135,9 +165,8 @@ test_flood_probe_cap (void)
   for (guint i = 0; i < POSH_CACHE_MAX_PROBE; i += 3)
     {
       g_autofree char *domain = g_strdup_printf ("d%u.example", i);
-      PoshCacheKey key = { domain, SERVICE, FALSE };
 
-      _posh_cache_remove (cache, &key);
+      forget (cache, domain);
     }
   for (guint i = 0; i < POSH_CACHE_MAX_PROBE; i++)
     {
@@ -239,12 +268,8 @@ test_long_domains (void)
    * and LeakSanitizer check) */
   store (cache, names->pdata[names->len - 1], d.documents[0]);
   g_assert_true (find (cache, names->pdata[names->len - 1]) == d.documents[0]);
-  {
-    PoshCacheKey key = { names->pdata[names->len - 2], SERVICE, FALSE };
-
-    _posh_cache_remove (cache, &key);
-    g_assert_null (find (cache, names->pdata[names->len - 2]));
-  }
+  forget (cache, names->pdata[names->len - 2]);
+  g_assert_null (find (cache, names->pdata[names->len - 2]));
 
   _posh_cache_free (cache);
   documents_clear (&d);
@@ -476,10 +501,9 @@ test_grow (void)
   for (guint i = 0; i < n; i += 2)
     {
       char domain[32];
-      PoshCacheKey key = { domain, SERVICE, FALSE };
 
       g_snprintf (domain, sizeof domain, "g%u.example", i);
-      _posh_cache_remove (cache, &key);
+      forget (cache, domain);
     }
   for (guint i = 0; i < n; i++)
     {
@@ -513,37 +537,31 @@ test_maintain (void)
   for (guint i = 0; i < 7000; i++)
     {
       char domain[32];
-      PoshCacheKey key = { domain, SERVICE, FALSE };
 
       g_snprintf (domain, sizeof domain, "old%u.example", i);
-      _posh_cache_maintain (cache, 0);
-      _posh_cache_store_document (cache, &key, d.documents[i % N_DOCUMENTS], 10);
+      store_at (cache, 0, domain, d.documents[i % N_DOCUMENTS], 10);
     }
   g_assert_cmpuint (_posh_cache_get_size (cache), ==, 7000);
   _posh_cache_get_capacity (cache, &n_slots, &n_entries);
   g_assert_cmpuint (n_slots, ==, 16384);
   g_assert_cmpuint (n_entries, ==, 8192);
 
-  /* at 20, new entries until the cache reaches 8 192: the sweep there
-   * drops the 7 000 and compacts the arrays to the 1 192 left */
-  while (_posh_cache_get_size (cache) < 8192)
+  /* at 20, new entries until the cache reaches 8 192 (1 192 of them); the
+   * sweep before the next store drops the 7 000 and compacts the arrays to
+   * the 1 192 left (new<k> holds document k + 1) */
+  for (;;)
     {
       char domain[32];
-      PoshCacheKey key = { domain, SERVICE, FALSE };
+      gboolean full = _posh_cache_get_size (cache) == 8192;
 
-      g_snprintf (domain, sizeof domain, "new%u.example", live++);
-      _posh_cache_maintain (cache, 20);
-      _posh_cache_store_document (cache, &key, d.documents[live % N_DOCUMENTS], 1000);
+      g_snprintf (domain, sizeof domain, "new%u.example", live);
+      store_at (cache, 20, domain, d.documents[(live + 1) % N_DOCUMENTS], 1000);
+      live++;
+      if (full)
+        break;
+      g_assert_cmpuint (_posh_cache_get_size (cache), <=, 8192);
     }
-  g_assert_cmpuint (live, ==, 1192);
-  {
-    char domain[32];
-    PoshCacheKey key = { domain, SERVICE, FALSE };
-
-    g_snprintf (domain, sizeof domain, "new%u.example", live++);
-    _posh_cache_maintain (cache, 20);
-    _posh_cache_store_document (cache, &key, d.documents[live % N_DOCUMENTS], 1000);
-  }
+  g_assert_cmpuint (live, ==, 1193);
   g_assert_cmpuint (_posh_cache_get_size (cache), ==, 1193);
   _posh_cache_get_capacity (cache, &n_slots, &n_entries);
   g_assert_cmpuint (n_entries, ==, 2048);
@@ -573,11 +591,7 @@ test_maintain (void)
 
   /* compacting an emptied cache frees its arrays */
   _posh_cache_set_max_entries (cache, 1);
-  {
-    PoshCacheKey key = { "new1192.example", SERVICE, FALSE };
-
-    _posh_cache_remove (cache, &key);
-  }
+  forget (cache, "new1192.example");
   _posh_cache_compact (cache);
   _posh_cache_get_capacity (cache, &n_slots, &n_entries);
   g_assert_cmpuint (n_slots, ==, 0);
