@@ -159,6 +159,16 @@ posh_test_reference_json (const char *url,
                           url, expires);
 }
 
+void
+posh_test_verifier_add_connect_to (PoshVerifier *verifier,
+                                   const char   *spec)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (posh_verifier_add_connect_to (verifier, spec, &error));
+  g_assert_no_error (error);
+}
+
 PoshDocument *
 posh_test_document_new (const char *json)
 {

@@ -142,6 +142,11 @@ char         *posh_test_fingerprints_json (const char *sha256,
 char         *posh_test_reference_json    (const char *url,
                                            guint64     expires);
 
+/* posh_verifier_add_connect_to (verifier, spec), asserting that it
+ * succeeds. */
+void          posh_test_verifier_add_connect_to (PoshVerifier *verifier,
+                                                 const char   *spec);
+
 /* json parsed as a POSH document; asserts it parses. (transfer full) */
 PoshDocument *posh_test_document_new      (const char *json);
 

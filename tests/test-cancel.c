@@ -86,16 +86,6 @@ new_verifier (void)
 }
 
 static void
-add_connect_to (PoshVerifier *verifier,
-                const char   *spec)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (posh_verifier_add_connect_to (verifier, spec, &error));
-  g_assert_no_error (error);
-}
-
-static void
 start (PoshVerifier *verifier,
        Operation     op,
        GCancellable *cancellable,
@@ -152,7 +142,7 @@ test_cancelled_before_start (gconstpointer data)
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
     Outcome outcome = { 0 };
 
-    add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
     g_cancellable_cancel (cancellable);
     start (verifier, op, cancellable, &outcome);
     assert_cancelled_once (&outcome);
@@ -180,7 +170,7 @@ test_cancel_before_connect (gconstpointer data)
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
     Outcome outcome = { 0 };
 
-    add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
     start (verifier, op, cancellable, &outcome);
     g_assert_cmpuint (outcome.calls, ==, 0);
     g_cancellable_cancel (cancellable);
@@ -241,7 +231,7 @@ test_cancel_at (gconstpointer data)
     hostile_server_set_body (server, GOOD_DOCUMENT);
     /* SLOWLORIS: 5 ms a byte reaches the body in about half a second */
     hostile_server_set_interval (server, 5);
-    add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
     start (verifier, point->op, cancellable, &outcome);
     g_assert_true (hardening_iterate_until (server_progressed_cb, &progress, TIMEOUT_MS));
     g_assert_cmpuint (outcome.calls, ==, 0);
@@ -296,8 +286,8 @@ test_cancel_during_reference (gconstpointer data)
 
     posh_test_server_set_json (source, WELL_KNOWN, reference);
     hostile_server_set_body (target, GOOD_DOCUMENT);
-    add_connect_to (verifier, source_spec);
-    add_connect_to (verifier, target_spec);
+    posh_test_verifier_add_connect_to (verifier, source_spec);
+    posh_test_verifier_add_connect_to (verifier, target_spec);
 
     start (verifier, op, cancellable, &outcome);
     g_assert_true (hardening_iterate_until (server_progressed_cb, &progress, TIMEOUT_MS));
@@ -337,7 +327,7 @@ test_cancel_one_of_two (void)
     posh_verifier_set_flags (verifier, POSH_VERIFIER_FLAGS_NONE);
     hostile_server_set_body (server, GOOD_DOCUMENT);
     hostile_server_set_interval (server, 1);
-    add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
 
     start (verifier, OP_VERIFY, first, &a);
     start (verifier, OP_VERIFY, second, &b);
@@ -373,7 +363,7 @@ test_cancel_after_completion (void)
     Outcome outcome = { 0 };
 
     posh_test_server_set_json (server, WELL_KNOWN, GOOD_DOCUMENT);
-    add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
     start (verifier, OP_VERIFY, cancellable, &outcome);
     g_assert_true (hardening_iterate_until (called_cb, &outcome, TIMEOUT_MS));
     g_assert_no_error (outcome.error);

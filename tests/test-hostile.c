@@ -48,16 +48,6 @@ new_verifier (void)
   return verifier;
 }
 
-static void
-add_connect_to (PoshVerifier *verifier,
-                const char   *spec)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (posh_verifier_add_connect_to (verifier, spec, &error));
-  g_assert_no_error (error);
-}
-
 /* Asserts that error maps to expected (a POSH_E_* code); says what came. */
 static void
 assert_posh_error (const GError *error,
@@ -81,7 +71,7 @@ fetch_via (const char  *spec,
   gint64 start = g_get_monotonic_time ();
   PoshDocument *document;
 
-  add_connect_to (verifier, spec);
+  posh_test_verifier_add_connect_to (verifier, spec);
   document = posh_verifier_fetch (verifier, HOST, SERVICE, NULL, error);
   *elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   return document;
@@ -378,8 +368,8 @@ redirect_to_port (const char *target_identity,
     hostile_server_set_raw (target, response, strlen (response));
     posh_test_server_set_redirect (source, WELL_KNOWN, 302, location);
     posh_verifier_set_timeout (verifier, hardening_timeout_ms (5000));
-    add_connect_to (verifier, spec);
-    add_connect_to (verifier, target_spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, target_spec);
 
     document = posh_verifier_fetch (verifier, HOST, SERVICE, NULL, &error);
     if (expected == POSH_E_SUCCESS)
@@ -460,7 +450,7 @@ redirect_storm (guint        max_redirects,
     posh_verifier_set_timeout (verifier, hardening_timeout_ms (10000));
     if (max_redirects > 0)
       posh_verifier_set_max_redirects (verifier, max_redirects);
-    add_connect_to (verifier, spec);
+    posh_test_verifier_add_connect_to (verifier, spec);
 
     document = posh_verifier_fetch (verifier, HOST, SERVICE, NULL, &error);
     g_assert_null (document);
