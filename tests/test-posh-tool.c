@@ -1143,20 +1143,22 @@ test_check_prosody (gconstpointer data)
   g_auto(Net) net = { 0 };
   g_auto(Run) run = { 0 };
   g_autofree char *port = NULL;
-  gboolean server = strcmp (c->service, "xmpp-server") == 0;
+  guint16 port_number;
 
   if (!prosody_ensure ())
     return;
+  port_number = strcmp (c->service, "xmpp-server") == 0
+                ? posh_test_prosody_get_s2s_port (prosody)
+                : posh_test_prosody_get_c2s_port (prosody);
   net_init (&net);
   posh_test_server_set_json (net.example, c->path, c->listed ? DOC_HOSTING : DOC_OTHER);
-  port = g_strdup_printf ("%u", server ? posh_test_prosody_get_s2s_port (prosody) : posh_test_prosody_get_c2s_port (prosody));
+  port = g_strdup_printf ("%u", port_number);
 
   tool (&run, &net, "check", "example.com", "--service", c->service, "--host", "127.0.0.1",
         "--port", port, "--json", NULL);
   g_assert_cmpint (run.status, ==, c->listed ? 0 : 1);
   g_assert_cmpstr (json_str (&run, "result"), ==, c->listed ? "verified" : "mismatch");
-  g_assert_cmpint (json_int (&run, "connection.port"), ==, server ? posh_test_prosody_get_s2s_port (prosody)
-                                                                   : posh_test_prosody_get_c2s_port (prosody));
+  g_assert_cmpint (json_int (&run, "connection.port"), ==, port_number);
   /* Prosody answered for the stream `to` domain (R56) */
   g_assert_cmpstr (json_str (&run, "xmpp.stream_from"), ==, "example.com");
   /* and presented the hosting provider's certificate */
