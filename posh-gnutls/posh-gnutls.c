@@ -501,18 +501,6 @@ posh_verify_crt (posh_state_t               s,
   return POSH_E_SUCCESS;
 }
 
-typedef struct
-{
-  PoshVerifier *temporary;  /* (owned) (nullable) */
-} VerifyCrtData;
-
-static void
-verify_crt_data_free (VerifyCrtData *data)
-{
-  g_clear_object (&data->temporary);
-  g_free (data);
-}
-
 static void
 crt_verified_cb (GObject      *source,
                  GAsyncResult *result,
@@ -537,14 +525,14 @@ verify_crt_start (posh_state_t         s,
                   gpointer             source_tag)
 {
   GTask *task = g_task_new (s, cancellable, callback, user_data);
-  VerifyCrtData *data = g_new0 (VerifyCrtData, 1);
+  g_autoptr(PoshVerifier) temporary = NULL;
   g_autoptr(GBytes) der = NULL;
   int ret;
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) verify_crt_data_free);
 
-  ret = crt_request_prepare (req, &s, &data->temporary);
+  /* a temporary state is kept alive by the verification started on it */
+  ret = crt_request_prepare (req, &s, &temporary);
   if (ret < 0)
     {
       g_task_return_int (task, ret);
