@@ -36,10 +36,12 @@ typedef struct
   posh_state_t    state;
 } Fixture;
 
-/* f->state, made with flags, trusting the test CA and reaching f->source. */
+/* f->state, made with flags, trusting the test CA and reaching source for
+ * example.com. */
 static void
-fixture_state_init (Fixture      *f,
-                    unsigned int  flags)
+fixture_state_init (Fixture        *f,
+                    unsigned int    flags,
+                    PoshTestServer *source)
 {
   g_autofree char *ca = NULL;
   g_autofree char *spec = NULL;
@@ -48,7 +50,7 @@ fixture_state_init (Fixture      *f,
   g_assert_cmpint (posh_state_init (&f->state, flags), ==, POSH_E_SUCCESS);
   ca = posh_test_file ("ca.pem");
   g_assert_cmpint (posh_state_set_trust_file (f->state, ca), ==, POSH_E_SUCCESS);
-  spec = posh_test_server_connect_to_spec (f->source, "example.com");
+  spec = posh_test_server_connect_to_spec (source, "example.com");
   g_assert_cmpint (posh_state_set_connect_to (f->state, spec), ==, POSH_E_SUCCESS);
   /* generous: under valgrind a loopback fetch takes seconds */
   posh_state_set_timeout (f->state, 120000);
@@ -62,7 +64,7 @@ fixture_setup (Fixture       *f,
     return;
 
   f->source = posh_test_server_new ("example.com");
-  fixture_state_init (f, 0);
+  fixture_state_init (f, 0, f->source);
 }
 
 static void
@@ -288,8 +290,6 @@ test_query_fetch_R7_https_error (Fixture       *f,
                                  gconstpointer  data)
 {
   g_autoptr(PoshTestServer) untrusted = NULL;
-  g_autofree char *spec = NULL;
-  g_autofree char *ca = posh_test_file ("ca.pem");
   posh_query_t q = NULL;
 
   SKIP_IF_NO_FIXTURE (f);
@@ -297,12 +297,7 @@ test_query_fetch_R7_https_error (Fixture       *f,
   posh_test_server_set_json (untrusted, CLIENT_PATH,
                              "{\"fingerprints\":[{\"sha-256\":\"" FP_HOSTING_EXAMPLE_NET_SHA256 "\"}],"
                              "\"expires\":60}");
-  posh_state_deinit (f->state);
-  g_assert_cmpint (posh_state_init (&f->state, 0), ==, 0);
-  g_assert_cmpint (posh_state_set_trust_file (f->state, ca), ==, 0);
-  spec = posh_test_server_connect_to_spec (untrusted, "example.com");
-  g_assert_cmpint (posh_state_set_connect_to (f->state, spec), ==, 0);
-  posh_state_set_timeout (f->state, 120000);
+  fixture_state_init (f, 0, untrusted);
 
   g_assert_cmpint (do_query_fetch (f, data, &q, "example.com", "xmpp-client"), ==,
                    POSH_E_HTTPS_ERROR);
@@ -588,7 +583,7 @@ test_no_cache (Fixture       *f,
   unsigned int verify = 0xff;
 
   SKIP_IF_NO_FIXTURE (f);
-  fixture_state_init (f, POSH_F_NO_CACHE);
+  fixture_state_init (f, POSH_F_NO_CACHE, f->source);
   serve_fingerprints (f, FP_HOSTING_EXAMPLE_NET_SHA256, 604800);
   der_load (&hosting, "hosting.example.net.pem");
   fake_now = T_VALID;
