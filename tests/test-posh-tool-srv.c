@@ -349,6 +349,37 @@ remote_port (GSocketConnection *connection)
 #define CLIENT_RR "_xmpp-client._tcp.example.com"
 #define TIMEOUT 10
 
+/* The targets of example.com's xmpp-client service, found without error. */
+static GPtrArray *
+find_client_targets (void)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *targets;
+
+  targets = _posh_tool_find_targets ("example.com", FALSE, FALSE, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  return targets;
+}
+
+/* Connects to the first of @targets that answers and asserts that it was
+ * the one at @expected_index, reached on @expected_port. */
+static GSocketConnection *
+assert_connects (GPtrArray *targets,
+                 guint      expected_index,
+                 guint16    expected_port)
+{
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+  guint index = G_MAXUINT;
+
+  connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (index, ==, expected_index);
+  g_assert_cmpuint (remote_port (connection), ==, expected_port);
+  return connection;
+}
+
 /* ---- (1) SRV order and port --------------------------------------------- */
 
 /* R47 (hosting moves by SRV), RFC 6120 §3.2.1: the SRV targets are tried in
@@ -371,7 +402,6 @@ test_srv_order (Fixture       *f,
   g_autofree char *names = NULL;
   g_autofree char *received = NULL;
   PoshToolXmppInfo info = { 0 };
-  guint index = G_MAXUINT;
 
   fake_add_srv (f->resolver, CLIENT_RR, "xmpp1.hosting.test", first_port, 0);
   fake_add_srv (f->resolver, CLIENT_RR, "xmpp2.hosting.test", second_port, 10);
@@ -379,17 +409,12 @@ test_srv_order (Fixture       *f,
   fake_add_host (f->resolver, "xmpp2.hosting.test");
   fake_add_host (f->resolver, "example.com");
 
-  targets = _posh_tool_find_targets ("example.com", FALSE, FALSE, NULL, 0, NULL, &error);
-  g_assert_no_error (error);
+  targets = find_client_targets ();
   g_assert_cmpuint (targets->len, ==, 2);
   assert_target (targets, 0, "xmpp1.hosting.test", first_port, "srv");
   assert_target (targets, 1, "xmpp2.hosting.test", second_port, "srv");
 
-  connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
-                                           &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (index, ==, 0);
-  g_assert_cmpuint (remote_port (connection), ==, first_port);
+  connection = assert_connects (targets, 0, first_port);
   srv = srv_queries (f);
   g_assert_cmpstr (srv, ==, CLIENT_RR);
   names = name_queries (f);
@@ -419,26 +444,19 @@ test_srv_order_reversed (Fixture       *f,
   guint16 second_port = posh_tool_test_service_get_port (second);
   g_autoptr(GPtrArray) targets = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *names = NULL;
-  guint index = G_MAXUINT;
 
   fake_add_srv (f->resolver, CLIENT_RR, "xmpp2.hosting.test", second_port, 0);
   fake_add_srv (f->resolver, CLIENT_RR, "xmpp1.hosting.test", first_port, 10);
   fake_add_host (f->resolver, "xmpp1.hosting.test");
   fake_add_host (f->resolver, "xmpp2.hosting.test");
 
-  targets = _posh_tool_find_targets ("example.com", FALSE, FALSE, NULL, 0, NULL, &error);
-  g_assert_no_error (error);
+  targets = find_client_targets ();
   g_assert_cmpuint (targets->len, ==, 2);
   assert_target (targets, 0, "xmpp2.hosting.test", second_port, "srv");
   assert_target (targets, 1, "xmpp1.hosting.test", first_port, "srv");
 
-  connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
-                                           &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (index, ==, 0);
-  g_assert_cmpuint (remote_port (connection), ==, second_port);
+  connection = assert_connects (targets, 0, second_port);
   names = name_queries (f);
   g_assert_cmpstr (names, ==, "xmpp2.hosting.test");
 }
@@ -457,9 +475,7 @@ test_srv_next_target (Fixture       *f,
   guint16 dead_port = posh_tool_test_free_port ();
   g_autoptr(GPtrArray) targets = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *names = NULL;
-  guint index = G_MAXUINT;
 
   fake_add_srv (f->resolver, CLIENT_RR, "dead.hosting.test", dead_port, 0);
   fake_add_srv (f->resolver, CLIENT_RR, "unknown.hosting.test", live_port, 5);
@@ -467,15 +483,10 @@ test_srv_next_target (Fixture       *f,
   fake_add_host (f->resolver, "dead.hosting.test");
   fake_add_host (f->resolver, "live.hosting.test");
 
-  targets = _posh_tool_find_targets ("example.com", FALSE, FALSE, NULL, 0, NULL, &error);
-  g_assert_no_error (error);
+  targets = find_client_targets ();
   g_assert_cmpuint (targets->len, ==, 3);
 
-  connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
-                                           &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (index, ==, 2);
-  g_assert_cmpuint (remote_port (connection), ==, live_port);
+  connection = assert_connects (targets, 2, live_port);
   names = name_queries (f);
   g_assert_cmpstr (names, ==, "dead.hosting.test unknown.hosting.test live.hosting.test");
 }
@@ -495,8 +506,7 @@ test_srv_all_fail (Fixture       *f,
   fake_add_srv (f->resolver, CLIENT_RR, "dead.hosting.test", dead_port, 10);
   fake_add_host (f->resolver, "dead.hosting.test");
 
-  targets = _posh_tool_find_targets ("example.com", FALSE, FALSE, NULL, 0, NULL, &error);
-  g_assert_no_error (error);
+  targets = find_client_targets ();
   connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
                                            &error);
   g_assert_null (connection);
@@ -512,8 +522,7 @@ test_srv_all_fail (Fixture       *f,
   g_hash_table_remove (f->resolver->srv, CLIENT_RR);
   fake_add_srv (f->resolver, CLIENT_RR, "dead.hosting.test", dead_port, 0);
   fake_add_srv (f->resolver, CLIENT_RR, "unknown.hosting.test", dead_port, 10);
-  targets = _posh_tool_find_targets ("example.com", FALSE, FALSE, NULL, 0, NULL, &error);
-  g_assert_no_error (error);
+  targets = find_client_targets ();
   connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
                                            &error);
   g_assert_null (connection);
@@ -575,7 +584,6 @@ test_fallback (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *srv = NULL;
   g_autofree char *names = NULL;
-  guint index = G_MAXUINT;
 
   fake_add_host (f->resolver, "example.com");
 
@@ -598,11 +606,7 @@ test_fallback (Fixture       *f,
       g_test_skip (why);
       return;
     }
-  connection = _posh_tool_connect_targets (targets, "example.com", TIMEOUT, &index, NULL,
-                                           &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (index, ==, 0);
-  g_assert_cmpuint (remote_port (connection), ==, c->port);
+  connection = assert_connects (targets, 0, c->port);
   accepted = g_socket_listener_accept (listener, NULL, NULL, &error);
   g_assert_no_error (error);
   names = name_queries (f);
