@@ -124,11 +124,7 @@ test_state_init (void)
 {
   posh_state_t s = NULL;
 
-  if (!posh_test_have_tls ())
-    {
-      g_test_skip ("TLS is not available (glib-networking)");
-      return;
-    }
+  POSH_TEST_SKIP_IF_NO_TLS ();
 
   g_assert_cmpint (posh_state_init (&s, 0), ==, POSH_E_SUCCESS);
   g_assert_nonnull (s);
@@ -180,11 +176,7 @@ test_state_settings (void)
   g_autofree char *ca = posh_test_file ("ca.pem");
   g_autofree char *missing = posh_test_file ("no-such-file.pem");
 
-  if (!posh_test_have_tls ())
-    {
-      g_test_skip ("TLS is not available (glib-networking)");
-      return;
-    }
+  POSH_TEST_SKIP_IF_NO_TLS ();
   g_assert_cmpint (posh_state_init (&s, 0), ==, 0);
 
   g_assert_cmpint (posh_state_set_trust_file (s, missing), ==, POSH_E_INITIALIZATION_ERROR);
