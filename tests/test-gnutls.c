@@ -509,32 +509,43 @@ fake_time (time_t *t)
   return fake_now;
 }
 
+/* On the fake clock from T_VALID: the hosting certificate verifies with
+ * one fetch, the cached document still serves lifetime - 1 seconds later,
+ * and lifetime seconds later the document is fetched again. */
 static void
-test_time_func_expiry (Fixture       *f,
-                       gconstpointer  data)
+assert_refetched_after (Fixture       *f,
+                        gconstpointer  data,
+                        guint          lifetime)
 {
   Der hosting;
   unsigned int verify = 0xff;
 
-  SKIP_IF_NO_FIXTURE (f);
-  serve_fingerprints (f, FP_HOSTING_EXAMPLE_NET_SHA256, 3600);
   der_load (&hosting, "hosting.example.net.pem");
   fake_now = T_VALID;
   posh_state_set_time_func (f->state, fake_time);
 
   g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
   g_assert_cmpuint (verify, ==, 0);
-  fake_now = T_VALID + 3599;
+  fake_now = T_VALID + lifetime - 1;
   g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
   g_assert_cmpuint (source_count (f), ==, 1);
-  fake_now = T_VALID + 3600;
+  fake_now = T_VALID + lifetime;
+  verify = 0xff;
   g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
   g_assert_cmpuint (verify, ==, 0);
   g_assert_cmpuint (source_count (f), ==, 2);
   der_clear (&hosting);
 }
 
-/* R24 with the GnuTLS clock: validity is checked at the state's time. */
+static void
+test_time_func_expiry (Fixture       *f,
+                       gconstpointer  data)
+{
+  SKIP_IF_NO_FIXTURE (f);
+  serve_fingerprints (f, FP_HOSTING_EXAMPLE_NET_SHA256, 3600);
+  assert_refetched_after (f, data, 3600);
+}
+
 /* R42: the client may keep the material for less than `expires` says: with
  * a maximum lifetime of 60 s, a document that says 3600 is fetched again
  * after 60 s. */
@@ -542,27 +553,10 @@ static void
 test_max_lifetime_shorter (Fixture       *f,
                            gconstpointer  data)
 {
-  Der hosting;
-  unsigned int verify = 0xff;
-
   SKIP_IF_NO_FIXTURE (f);
   serve_fingerprints (f, FP_HOSTING_EXAMPLE_NET_SHA256, 3600);
-  der_load (&hosting, "hosting.example.net.pem");
   posh_state_set_max_lifetime (f->state, 60);
-  fake_now = T_VALID;
-  posh_state_set_time_func (f->state, fake_time);
-
-  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
-  g_assert_cmpuint (verify, ==, 0);
-  fake_now = T_VALID + 59;
-  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
-  g_assert_cmpuint (source_count (f), ==, 1);
-  fake_now = T_VALID + 60;
-  verify = 0xff;
-  g_assert_cmpint (verify_one (f, data, &hosting.der, &verify), ==, 0);
-  g_assert_cmpuint (verify, ==, 0);
-  g_assert_cmpuint (source_count (f), ==, 2);
-  der_clear (&hosting);
+  assert_refetched_after (f, data, 60);
 }
 
 /* R42: ... or not cache at all: with POSH_F_NO_CACHE every verification
@@ -591,6 +585,7 @@ test_no_cache (Fixture       *f,
   der_clear (&hosting);
 }
 
+/* R24 with the GnuTLS clock: validity is checked at the state's time. */
 static void
 test_time_func_validity (Fixture       *f,
                          gconstpointer  data)
