@@ -479,16 +479,13 @@ test_verify_document_errors (Fixture       *f,
   posh_query_t qempty = raw_document (f->s, "{\"fingerprints\":[{}],\"expires\":60}");
   unsigned int verify = 0;
 
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, q0, 0, 0, &verify),
-                   ==, POSH_E_INVALIDATED);
+  g_assert_cmpint (verify_primary (f, q0, 0, &verify), ==, POSH_E_INVALIDATED);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_DIFFERS);
   verify = 0;
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, qref, 0, 0, &verify),
-                   ==, POSH_E_REQUESTED_DATA_NOT_AVAILABLE);
+  g_assert_cmpint (verify_primary (f, qref, 0, &verify), ==, POSH_E_REQUESTED_DATA_NOT_AVAILABLE);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_CERT_DIFFERS);
   /* E11: nothing usable is a verdict, unless asked to fail */
-  g_assert_cmpint (posh_verify_crt_raw (f->s, &f->primary, 1, GNUTLS_CRT_X509, qempty, 0, 0, &verify),
-                   ==, POSH_E_SUCCESS);
+  g_assert_cmpint (verify_primary (f, qempty, 0, &verify), ==, POSH_E_SUCCESS);
   g_assert_cmpuint (verify, ==, POSH_VERIFY_NO_USABLE_FINGERPRINT);
 
   posh_query_deinit (q0);
