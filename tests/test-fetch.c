@@ -36,15 +36,23 @@ typedef struct
 } Fixture;
 
 static void
+add_connect_to_spec (Fixture    *f,
+                     const char *spec)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_posh_fetcher_add_connect_to (f->fetcher, spec, &error));
+  g_assert_no_error (error);
+}
+
+static void
 add_connect_to (Fixture        *f,
                 PoshTestServer *server,
                 const char     *host)
 {
   g_autofree char *spec = posh_test_server_connect_to_spec (server, host);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true (_posh_fetcher_add_connect_to (f->fetcher, spec, &error));
-  g_assert_no_error (error);
+  add_connect_to_spec (f, spec);
 }
 
 static void
@@ -414,7 +422,6 @@ test_url_explicit_port (Fixture       *f,
 {
   g_autofree char *spec8443 = NULL;
   g_autofree char *spec443 = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
@@ -424,9 +431,8 @@ test_url_explicit_port (Fixture       *f,
                               posh_test_server_get_port (f->hosting));
   spec443 = g_strdup_printf ("hosting.example.net:443:127.0.0.1:%u",
                              posh_test_server_get_port (f->source));
-  g_assert_true (_posh_fetcher_add_connect_to (f->fetcher, spec8443, &error));
-  g_assert_true (_posh_fetcher_add_connect_to (f->fetcher, spec443, &error));
-  g_assert_no_error (error);
+  add_connect_to_spec (f, spec8443);
+  add_connect_to_spec (f, spec443);
   serve_fingerprints (f->hosting, FP_PATH, 3600);
   serve_reference (f->source, RFC_PATH, "https://hosting.example.net:8443" FP_PATH, 3600);
 
@@ -1347,14 +1353,12 @@ test_connect_to_ipv6 (Fixture       *f,
 {
   g_autoptr(PoshTestServer) server6 = NULL;
   g_autofree char *spec = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(PoshDocument) document = NULL;
 
   SKIP_IF_NO_TLS (f);
   server6 = posh_test_server_new_full ("example.com", POSH_TEST_SERVER_IPV6);
   spec = posh_test_server_connect_to_spec6 (server6, "example.com");
-  g_assert_true (_posh_fetcher_add_connect_to (f->fetcher, spec, &error));
-  g_assert_no_error (error);
+  add_connect_to_spec (f, spec);
   serve_fingerprints (server6, RFC_PATH, 3600);
 
   document = fetch_ok (f);
