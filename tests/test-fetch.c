@@ -88,6 +88,18 @@ fixture_teardown (Fixture       *f,
 
 #define SKIP_IF_NO_TLS(f) POSH_TEST_SKIP_UNLESS_TLS ((f)->fetcher != NULL)
 
+/* Waits for the callback of an async fetch and finishes it. */
+static PoshDocument *
+wait_and_finish (Fixture       *f,
+                 GAsyncResult **result,
+                 GError       **error)
+{
+  posh_test_wait_async_result (result);
+  /* a second callback would trip the assertion in posh_test_async_result_cb */
+  posh_test_drain_main_context ();
+  return _posh_fetcher_fetch_finish (f->fetcher, *result, error);
+}
+
 static PoshDocument *
 fetch_full (Fixture       *f,
             const char    *service,
@@ -103,10 +115,7 @@ fetch_full (Fixture       *f,
 
   _posh_fetcher_fetch_async (f->fetcher, "example.com", service, legacy,
                              cancellable, posh_test_async_result_cb, &result);
-  posh_test_wait_async_result (&result);
-  /* a second callback would trip the assertion in posh_test_async_result_cb */
-  posh_test_drain_main_context ();
-  return _posh_fetcher_fetch_finish (f->fetcher, result, error);
+  return wait_and_finish (f, &result, error);
 }
 
 static PoshDocument *
@@ -1024,9 +1033,7 @@ test_cancel_right_after_start (Fixture       *f,
   _posh_fetcher_fetch_async (f->fetcher, "example.com", SERVICE, FALSE, cancellable,
                              posh_test_async_result_cb, &result);
   g_cancellable_cancel (cancellable);
-  posh_test_wait_async_result (&result);
-  posh_test_drain_main_context ();
-  document = _posh_fetcher_fetch_finish (f->fetcher, result, &error);
+  document = wait_and_finish (f, &result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (document);
 }
@@ -1099,9 +1106,7 @@ test_cancel_mid_request (Fixture       *f,
         g_main_context_iteration (NULL, TRUE);
       g_assert_null (result);
       g_cancellable_cancel (cancellable);
-      posh_test_wait_async_result (&result);
-      posh_test_drain_main_context ();
-      document = _posh_fetcher_fetch_finish (f->fetcher, result, &error);
+      document = wait_and_finish (f, &result, &error);
     }
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (document);
