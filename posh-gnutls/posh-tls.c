@@ -21,7 +21,7 @@
 
 #include "posh-tls.h"
 
-#include "posh-private.h"
+#include "posh-document-private.h"
 
 static void
 prefetch_cb (GObject      *source,
@@ -105,17 +105,15 @@ verify_leaf (PoshVerifier     *verifier,
              PoshVerifyStatus *status,
              GError          **error)
 {
-  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GBytes) der = _posh_certificate_der (certificate, error);
+  const guint8 *data;
+  gsize len;
 
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL || der->len == 0)
-    {
-      g_set_error_literal (error, POSH_ERROR, POSH_ERROR_CERT,
-                           "The certificate has no DER encoding");
-      return FALSE;
-    }
+  if (der == NULL)
+    return FALSE;
 
-  return _posh_verify_der (document, der->data, der->len,
+  data = g_bytes_get_data (der, &len);
+  return _posh_verify_der (document, data, len,
                            posh_verifier_get_verify_flags (verifier),
                            _posh_verifier_now (verifier), status, error);
 }
