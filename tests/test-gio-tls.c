@@ -54,30 +54,49 @@ fixture_teardown (Fixture       *f,
   posh_test_drain_main_context ();
 }
 
-/* Publish json at example.com and fetch it; returns the fetch error. */
+/* Publish json (unless NULL) as example.com's document for service and
+ * fetch it; returns the fetch error. */
 static GError *
-publish_and_fetch (Fixture    *f,
-                   const char *json)
+publish_and_fetch_service (Fixture    *f,
+                           const char *service,
+                           const char *json)
 {
+  g_autofree char *path = g_strdup_printf ("/.well-known/posh/%s.json", service);
   g_autoptr(PoshDocument) document = NULL;
   GError *error = NULL;
 
   if (json != NULL)
-    posh_test_server_set_json (f->http, CLIENT_PATH, json);
-  document = posh_verifier_fetch (f->verifier, "example.com", "xmpp-client",
-                                  NULL, &error);
+    posh_test_server_set_json (f->http, path, json);
+  document = posh_verifier_fetch (f->verifier, "example.com", service, NULL, &error);
   g_assert_true ((document == NULL) == (error != NULL));
   return error;
+}
+
+/* The same for xmpp-client. */
+static GError *
+publish_and_fetch (Fixture    *f,
+                   const char *json)
+{
+  return publish_and_fetch_service (f, "xmpp-client", json);
+}
+
+/* Publish and fetch a document listing sha256 for service. */
+static void
+publish_service_fingerprint (Fixture    *f,
+                             const char *service,
+                             const char *sha256)
+{
+  g_autofree char *json = posh_test_fingerprints_json (sha256, 3600);
+  GError *error = publish_and_fetch_service (f, service, json);
+
+  g_assert_no_error (error);
 }
 
 static void
 publish_fingerprint (Fixture    *f,
                      const char *sha256)
 {
-  g_autofree char *json = posh_test_fingerprints_json (sha256, 3600);
-  GError *error = publish_and_fetch (f, json);
-
-  g_assert_no_error (error);
+  publish_service_fingerprint (f, "xmpp-client", sha256);
 }
 
 /* ---- a loopback TLS handshake ------------------------------------------ */
@@ -398,22 +417,6 @@ test_pin_only_mismatch_after_handshake (Fixture       *f,
 
 /* ---- incoming s2s: the peer's client certificate (E24) ----------------- */
 
-#define SERVER_PATH "/.well-known/posh/xmpp-server.json"
-
-static void
-publish_server_fingerprint (Fixture    *f,
-                            const char *sha256)
-{
-  g_autofree char *json = posh_test_fingerprints_json (sha256, 3600);
-  g_autoptr(PoshDocument) document = NULL;
-  g_autoptr(GError) error = NULL;
-
-  posh_test_server_set_json (f->http, SERVER_PATH, json);
-  document = posh_verifier_fetch (f->verifier, "example.com", "xmpp-server",
-                                  NULL, &error);
-  g_assert_no_error (error);
-}
-
 typedef struct
 {
   Fixture         *fixture;
@@ -530,7 +533,7 @@ test_incoming_match (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
-  publish_server_fingerprint (f, FP_HOSTING_EXAMPLE_NET_SHA256);
+  publish_service_fingerprint (f, "xmpp-server", FP_HOSTING_EXAMPLE_NET_SHA256);
   error = run_incoming (f, "hosting.example.net");
   g_assert_no_error (error);
 }
@@ -544,7 +547,7 @@ test_incoming_mismatch (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   POSH_TEST_SKIP_IF_NO_TLS ();
-  publish_server_fingerprint (f, FP_XMPP_OTHER_SHA256);
+  publish_service_fingerprint (f, "xmpp-server", FP_XMPP_OTHER_SHA256);
   error = run_incoming (f, "hosting.example.net");
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
 }
