@@ -177,27 +177,38 @@ listen_loopback (guint16 *port)
   return g_steal_pointer (&listener);
 }
 
+/* A TLS client connection (no handshake yet) over TCP to 127.0.0.1:port,
+ * with the server identity example.com:identity_port and the test CA as
+ * its trust store. (transfer full) */
+static GIOStream *
+loopback_tls_client (Fixture *f,
+                     guint16  port,
+                     guint16  identity_port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnectable) target = g_network_address_new ("127.0.0.1", port);
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("example.com",
+                                                                   identity_port);
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GError) error = NULL;
+  GIOStream *tls;
+
+  tcp = g_socket_client_connect (client, target, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), f->database);
+  return tls;
+}
+
 static GTlsConnection *
 connect_client (Fixture      *f,
                 guint16       port,
                 PoshTlsFlags  flags)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnectable) target = NULL;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GSocketConnection) tcp = NULL;
-  g_autoptr(GError) error = NULL;
-  GIOStream *tls;
-
-  target = g_network_address_new ("127.0.0.1", port);
-  tcp = g_socket_client_connect (client, target, NULL, &error);
-  g_assert_no_error (error);
-
   /* The STARTTLS pattern: the identity is the stream's `to` (R56). */
-  identity = g_network_address_new ("example.com", 5222);
-  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
-  g_assert_no_error (error);
-  g_tls_connection_set_database (G_TLS_CONNECTION (tls), f->database);
+  GIOStream *tls = loopback_tls_client (f, port, 5222);
+
   g_assert_cmpuint (posh_verifier_attach_to_connection (
                       f->verifier, G_TLS_CONNECTION (tls), "example.com",
                       "xmpp-client", flags), >, 0);
@@ -486,13 +497,8 @@ run_incoming (Fixture    *f,
               const char *peer_name)
 {
   g_autoptr(GSocketListener) listener = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnectable) target = NULL;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GSocketConnection) tcp = NULL;
   g_autoptr(GTlsCertificate) peer_certificate = posh_test_certificate_with_key (peer_name);
   g_autoptr(GIOStream) peer_tls = NULL;
-  g_autoptr(GError) error = NULL;
   Incoming in = { f, NULL, };
   guint16 port = 0;
 
@@ -500,13 +506,7 @@ run_incoming (Fixture    *f,
   listener = listen_loopback (&port);
   g_socket_listener_accept_async (listener, NULL, incoming_accept_cb, &in);
 
-  target = g_network_address_new ("127.0.0.1", port);
-  tcp = g_socket_client_connect (client, target, NULL, &error);
-  g_assert_no_error (error);
-  identity = g_network_address_new ("example.com", 5269);
-  peer_tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
-  g_assert_no_error (error);
-  g_tls_connection_set_database (G_TLS_CONNECTION (peer_tls), f->database);
+  peer_tls = loopback_tls_client (f, port, 5269);
   g_tls_connection_set_certificate (G_TLS_CONNECTION (peer_tls), peer_certificate);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (peer_tls),
                                     G_PRIORITY_DEFAULT, NULL,
