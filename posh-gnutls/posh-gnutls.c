@@ -443,9 +443,9 @@ crt_request_prepare (const CrtRequest  *req,
  * @service: the POSH service name, e.g. `xmpp-client`
  * @sflags: flags for the temporary state when @s is %NULL (`POSH_F_*`)
  * @vflags: verification flags (`POSH_VFLAG_*`)
- * @verify: (out): the verification result, a `posh_verify_status_t`;
- *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
- *   bitmask
+ * @verify: (out): the verification result, a `posh_verify_status_t`
+ *   bitmask; %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail
+ *   closed)
  *
  * This function will verify the given certificate chain against the POSH
  * document @domain publishes for @service, fetched with the state's
@@ -620,9 +620,9 @@ posh_verify_crt_async (posh_state_t               s,
  * posh_verify_crt_finish:
  * @s: (nullable): the state given to posh_verify_crt_async()
  * @result: the #GAsyncResult given to the callback
- * @verify: (out): the verification result, a `posh_verify_status_t`;
- *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
- *   bitmask
+ * @verify: (out): the verification result, a `posh_verify_status_t`
+ *   bitmask; %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail
+ *   closed)
  *
  * This function will finish posh_verify_crt_async().
  *
@@ -665,9 +665,9 @@ session_get_chain (gnutls_session_t       session,
  * @service: the POSH service name
  * @sflags: flags for the temporary state when @s is %NULL (`POSH_F_*`)
  * @vflags: verification flags (`POSH_VFLAG_*`)
- * @verify: (out): the verification result, a `posh_verify_status_t`;
- *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
- *   bitmask
+ * @verify: (out): the verification result, a `posh_verify_status_t`
+ *   bitmask; %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail
+ *   closed)
  *
  * This function will verify the certificate the peer of @session presented
  * (gnutls_certificate_get_peers()) against the POSH document of @domain,
@@ -759,9 +759,9 @@ posh_verify_session_crt_async (posh_state_t         s,
  * posh_verify_session_crt_finish:
  * @s: (nullable): the state given to posh_verify_session_crt_async()
  * @result: the #GAsyncResult given to the callback
- * @verify: (out): the verification result, a `posh_verify_status_t`;
- *   %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail closed)
- *   bitmask
+ * @verify: (out): the verification result, a `posh_verify_status_t`
+ *   bitmask; %POSH_VERIFY_CERT_DIFFERS whenever an error is returned (fail
+ *   closed)
  *
  * This function will finish posh_verify_session_crt_async().
  *
