@@ -325,10 +325,10 @@ tls_flags_to_words (GTlsCertificateFlags flags)
   return g_string_free (words, FALSE);
 }
 
-/* An error of libsoup or of a stream read, as a POSH_ERROR (or the
- * caller's cancellation as it is). */
+/* R10: the name of a protocol version older than TLS 1.2, or NULL for one
+ * POSH accepts. */
 static const char *
-tls_version_name (GTlsProtocolVersion version)
+weak_tls_version_name (GTlsProtocolVersion version)
 {
   switch (version)
     {
@@ -341,10 +341,12 @@ tls_version_name (GTlsProtocolVersion version)
     case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
       return "DTLS 1.0";
     default:
-      return "an outdated protocol version";
+      return NULL;
     }
 }
 
+/* An error of libsoup or of a stream read, as a POSH_ERROR (or the
+ * caller's cancellation as it is). */
 static GError *
 op_map_error (FetchOp      *op,
               const GError *error)
@@ -358,7 +360,7 @@ op_map_error (FetchOp      *op,
     return g_error_new (POSH_ERROR, POSH_ERROR_HTTPS,
                         "The HTTPS server %s negotiated %s; POSH requires TLS 1.2 or "
                         "later (RFC 7711 section 10, RFC 9325)",
-                        g_uri_get_host (op->uri), tls_version_name (op->weak_tls));
+                        g_uri_get_host (op->uri), weak_tls_version_name (op->weak_tls));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !op->timed_out)
     return g_error_copy (error);
   if (op->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -734,10 +736,7 @@ network_event_cb (SoupMessage        *msg,
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
     return;
   version = g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection));
-  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 ||
-      version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
-      version == G_TLS_PROTOCOL_VERSION_TLS_1_1 ||
-      version == G_TLS_PROTOCOL_VERSION_DTLS_1_0)
+  if (weak_tls_version_name (version) != NULL)
     {
       op->weak_tls = version;
       g_cancellable_cancel (op->cancellable);
