@@ -107,6 +107,14 @@ op_stop (FetchOp *op)
 }
 
 static void
+op_clear_msg (FetchOp *op)
+{
+  if (op->msg != NULL)
+    g_signal_handlers_disconnect_by_data (op->msg, op);
+  g_clear_object (&op->msg);
+}
+
+static void
 fetch_op_free (FetchOp *op)
 {
   op_stop (op);
@@ -118,9 +126,7 @@ fetch_op_free (FetchOp *op)
   g_hash_table_unref (op->rule_sessions);
   g_clear_pointer (&op->uri, g_uri_unref);
   g_free (op->url);
-  if (op->msg != NULL)
-    g_signal_handlers_disconnect_by_data (op->msg, op);
-  g_clear_object (&op->msg);
+  op_clear_msg (op);
   g_clear_object (&op->stream);
   g_clear_pointer (&op->body, g_byte_array_unref);
   g_clear_pointer (&op->hops, g_ptr_array_unref);
@@ -741,14 +747,6 @@ network_event_cb (SoupMessage        *msg,
       op->weak_tls = version;
       g_cancellable_cancel (op->cancellable);
     }
-}
-
-static void
-op_clear_msg (FetchOp *op)
-{
-  if (op->msg != NULL)
-    g_signal_handlers_disconnect_by_data (op->msg, op);
-  g_clear_object (&op->msg);
 }
 
 static void
