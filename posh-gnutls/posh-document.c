@@ -75,6 +75,16 @@ _posh_document_alloc (PoshDocumentKind kind,
   return document;
 }
 
+/* Frees the provenance hops and leaves none. */
+static void
+document_clear_hops (PoshDocument *document)
+{
+  for (guint i = 0; i < document->n_hops; i++)
+    g_free (document->hops[i].url);
+  g_clear_pointer (&document->hops, g_free);
+  document->n_hops = 0;
+}
+
 /* ---- reference counting ------------------------------------------------ */
 
 /**
@@ -113,9 +123,7 @@ posh_document_unref (PoshDocument *document)
   if (!g_atomic_int_dec_and_test (&document->ref_count))
     return;
 
-  for (guint i = 0; i < document->n_hops; i++)
-    g_free (document->hops[i].url);
-  g_free (document->hops);
+  document_clear_hops (document);
   g_clear_pointer (&document->reference, posh_document_unref);
   g_free (document->url);
   g_free (document);
@@ -298,10 +306,7 @@ _posh_document_set_provenance (PoshDocument *document,
   document->reference = reference;
   document->lifetime = lifetime;
 
-  for (guint i = 0; i < document->n_hops; i++)
-    g_free (document->hops[i].url);
-  g_clear_pointer (&document->hops, g_free);
-  document->n_hops = 0;
+  document_clear_hops (document);
   if (!hops)
     return;
 
