@@ -570,6 +570,14 @@ posh_verifier_lookup_cached (PoshVerifier *verifier,
   return document;
 }
 
+/* See posh-verifier-private.h. */
+void
+_posh_verifier_clear_cache_locked (PoshVerifier *self)
+{
+  _posh_cache_clear (self->cache);
+  self->generation++;
+}
+
 /**
  * posh_verifier_clear_cache:
  * @verifier: a [class@Posh.Verifier]
@@ -585,8 +593,7 @@ posh_verifier_clear_cache (PoshVerifier *verifier)
   g_return_if_fail (POSH_IS_VERIFIER (verifier));
 
   g_mutex_lock (&verifier->lock);
-  _posh_cache_clear (verifier->cache);
-  verifier->generation++;
+  _posh_verifier_clear_cache_locked (verifier);
   g_mutex_unlock (&verifier->lock);
 }
 

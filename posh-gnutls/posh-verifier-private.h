@@ -44,6 +44,10 @@ struct _PoshVerifier
  * self->lock held. */
 gint64 _posh_verifier_cache_now_locked (PoshVerifier *self);
 
+/* Drops every cache entry and bumps the generation, so that fetches in
+ * flight store nothing; call with self->lock held. */
+void _posh_verifier_clear_cache_locked (PoshVerifier *self);
+
 /* The cache-hit fast path: names already in normal form are their own key
  * (normalisation is idempotent, and only normalised names are ever
  * stored), so a hit needs neither normalisation nor allocation. TRUE on a

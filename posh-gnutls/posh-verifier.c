@@ -496,8 +496,7 @@ posh_verifier_set_clock (PoshVerifier   *verifier,
   verifier->clock = func;
   verifier->clock_data = func != NULL ? user_data : NULL;
   verifier->clock_destroy = func != NULL ? destroy : NULL;
-  _posh_cache_clear (verifier->cache);
-  verifier->generation++;
+  _posh_verifier_clear_cache_locked (verifier);
   g_mutex_unlock (&verifier->lock);
 
   if (old_destroy != NULL)
