@@ -703,12 +703,9 @@ posh_verifier_init (PoshVerifier *self)
 {
   g_mutex_init (&self->lock);
   self->cache = _posh_cache_new ();
+  /* the fetcher starts from these same defaults */
   self->fetcher = _posh_fetcher_new ();
   _posh_parse_limits_init (&self->limits);
-  self->limits.max_lifetime = POSH_DEFAULT_MAX_LIFETIME;
   self->timeout_ms = POSH_DEFAULT_TIMEOUT_MS;
   self->max_redirects = POSH_DEFAULT_MAX_REDIRECTS;
-  _posh_fetcher_set_limits (self->fetcher, &self->limits);
-  _posh_fetcher_set_timeout (self->fetcher, self->timeout_ms);
-  _posh_fetcher_set_max_redirects (self->fetcher, self->max_redirects);
 }
