@@ -87,6 +87,9 @@ guint         _posh_cache_get_size        (PoshCache          *cache);
 /* The longest probe sequence a lookup of a stored key makes now, in slots
  * (0 when empty). For tests and benchmarks: walks the whole table. */
 guint         _posh_cache_get_longest_probe (PoshCache        *cache);
+/* The mean probe sequence of a lookup of a stored key, in slots (0 when
+ * empty); about 1.5 for a random hash in a half-full table. For tests. */
+double        _posh_cache_get_mean_probe  (PoshCache          *cache);
 
 /* The hash of a key: the domain's bytes, the cache's number for the
  * service name, the path mode. */

@@ -829,6 +829,19 @@ _posh_cache_get_longest_probe (PoshCache *cache)
   return longest;
 }
 
+double
+_posh_cache_get_mean_probe (PoshCache *cache)
+{
+  guint64 total = 0;
+
+  if (cache->size == 0)
+    return 0.0;
+  for (guint32 i = 0; i < cache->n_slots; i++)
+    if (cache->slots[i].entry != 0)
+      total += slot_distance (cache, cache->slots[i].hash, i) + 1;
+  return (double) total / cache->size;
+}
+
 gpointer
 _posh_cache_lookup_inflight (PoshCache          *cache,
                              const PoshCacheKey *key)

@@ -227,9 +227,13 @@ test_flood_djb2_names (void)
   g_assert_cmpuint (_posh_cache_get_size (cache), ==, names->len);
   for (guint i = 0; i < names->len; i++)
     g_assert_true (find (cache, names->pdata[i]) == d.documents[i % N_DOCUMENTS]);
-  /* at most half full, a random hash: the longest run of 4 096 keys is
-   * about a dozen slots; 32 would take a collision of hashes */
-  g_assert_cmpuint (_posh_cache_get_longest_probe (cache), <=, 32);
+  /* a random hash in a table at most half full: a lookup probes 1.5 slots
+   * on average (1.43-1.57 over 300 runs with 4 096 keys); names the hash
+   * let collide would average tens. The longest probe of one key varies
+   * far more from seed to seed (12-34 slots in those runs), so only the cap
+   * bounds it. */
+  g_assert_cmpfloat (_posh_cache_get_mean_probe (cache), <=, 2.0);
+  g_assert_cmpuint (_posh_cache_get_longest_probe (cache), <, POSH_CACHE_MAX_PROBE);
 
   _posh_cache_free (cache);
   documents_clear (&d);
